@@ -1,0 +1,85 @@
+using System.Globalization;
+using AlchemyTypes.Entities;
+using AlchemyTypes.Internal;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AlchemyTypes.Infrastructure;
+
+/// <summary>
+/// The immutable options of AlchemyTypes on one <c>DbContextOptions</c>. Each <c>With…</c> method returns a changed copy.
+/// Only options that shape the model (UTC enforcement) take part in EF Core's service-provider cache key, so two contexts
+/// configured differently never share a model. Per-context objects (the clock, the audit user accessor) are read from the
+/// context's own options when it saves, so passing a new instance per context costs nothing.
+/// </summary>
+internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
+{
+    private DbContextOptionsExtensionInfo? _info;
+
+    public AlchemyTypesOptionsExtension()
+    {
+    }
+
+    private AlchemyTypesOptionsExtension(AlchemyTypesOptionsExtension copyFrom)
+    {
+        UtcDateTimeEnforcement = copyFrom.UtcDateTimeEnforcement;
+        TimeProvider = copyFrom.TimeProvider;
+        AuditUserAccessor = copyFrom.AuditUserAccessor;
+    }
+
+    public bool UtcDateTimeEnforcement { get; private init; } = true;
+
+    public TimeProvider TimeProvider { get; private init; } = TimeProvider.System;
+
+    public IAuditUserAccessor? AuditUserAccessor { get; private init; }
+
+    public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
+
+    public AlchemyTypesOptionsExtension WithUtcDateTimeEnforcement(bool enabled)
+        => new(this) { UtcDateTimeEnforcement = enabled };
+
+    public AlchemyTypesOptionsExtension WithTimeProvider(TimeProvider timeProvider)
+        => new(this) { TimeProvider = timeProvider };
+
+    public AlchemyTypesOptionsExtension WithAuditUserAccessor(IAuditUserAccessor? accessor)
+        => new(this) { AuditUserAccessor = accessor };
+
+    public void ApplyServices(IServiceCollection services)
+    {
+        new EntityFrameworkServicesBuilder(services)
+            .TryAdd<IConventionSetPlugin, AlchemyTypesConventionSetPlugin>()
+            .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
+            .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
+            .TryAddProviderSpecificServices(b => b.TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>());
+    }
+
+    public void Validate(IDbContextOptions options)
+    {
+    }
+
+    private sealed class ExtensionInfo(AlchemyTypesOptionsExtension extension) : DbContextOptionsExtensionInfo(extension)
+    {
+        private new AlchemyTypesOptionsExtension Extension => (AlchemyTypesOptionsExtension)base.Extension;
+
+        public override bool IsDatabaseProvider => false;
+
+        public override string LogFragment
+            => Extension.UtcDateTimeEnforcement ? "using AlchemyTypes " : "using AlchemyTypes (no UTC enforcement) ";
+
+        public override int GetServiceProviderHashCode()
+            => Extension.UtcDateTimeEnforcement.GetHashCode();
+
+        public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other)
+            => other is ExtensionInfo otherInfo
+                && Extension.UtcDateTimeEnforcement == otherInfo.Extension.UtcDateTimeEnforcement;
+
+        public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
+        {
+            debugInfo["AlchemyTypes:UtcDateTimeEnforcement"] = Extension.UtcDateTimeEnforcement.ToString(CultureInfo.InvariantCulture);
+            debugInfo["AlchemyTypes:AuditUserAccessor"] = Extension.AuditUserAccessor?.GetType().FullName ?? "(none)";
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.EntityFrameworkCore.Metadata.Conventions;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+
+namespace AlchemyTypes.Internal;
+
+/// <summary>Adds the AlchemyTypes conventions to EF Core's convention set.</summary>
+internal sealed class AlchemyTypesConventionSetPlugin(
+    ProviderConventionSetBuilderDependencies dependencies,
+    AlchemyTypesSingletonOptions options) : IConventionSetPlugin
+{
+    public ConventionSet ModifyConventions(ConventionSet conventionSet)
+    {
+        conventionSet.Add(new KeyGeneratorAttributeConvention(dependencies));
+        if (options.UtcDateTimeEnforcement)
+        {
+            // First, so EF maps the store type with the converter in place.
+            conventionSet.ModelFinalizingConventions.Insert(0, new UtcDateTimeConvention());
+        }
+
+        return conventionSet;
+    }
+}

@@ -1,0 +1,120 @@
+using AlchemyTypes.DateTimes;
+using AlchemyTypes.Entities;
+using AlchemyTypes.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AlchemyTypes.Internal;
+
+/// <summary>
+/// Runs before EF Core saves, once per context (scoped): stamps <see cref="IAuditable"/> entities and checks UTC-enforced
+/// <see cref="DateTime"/> values, so that a naive value fails with <see cref="UnspecifiedDateTimeKindException"/> itself
+/// rather than wrapped in EF Core's <see cref="DbUpdateException"/>, and before any command is sent.
+/// </summary>
+internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions options) : ISaveChangesInterceptor
+{
+    private const string UtcPropertiesAnnotation = AlchemyTypesAnnotationNames.Prefix + "UtcProperties";
+
+    private readonly AlchemyTypesOptionsExtension _extension =
+        options.FindExtension<AlchemyTypesOptionsExtension>() ?? new AlchemyTypesOptionsExtension();
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (eventData.Context is { } context)
+        {
+            BeforeSave(context);
+        }
+
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData,
+        InterceptionResult<int> result,
+        CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(SavingChanges(eventData, result));
+
+    private void BeforeSave(DbContext context)
+    {
+        var changeTracker = context.ChangeTracker;
+        if (changeTracker.AutoDetectChangesEnabled)
+        {
+            // SaveChanges calls interceptors before it detects changes: detect now, so edits made to tracked entities count.
+            changeTracker.DetectChanges();
+        }
+
+        DateTime? now = null;
+        string? user = null;
+        var userResolved = false;
+        foreach (var entry in changeTracker.Entries())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified))
+            {
+                continue;
+            }
+
+            if (entry.Entity is IAuditable auditable)
+            {
+                now ??= _extension.TimeProvider.GetUtcNow().UtcDateTime;
+                if (!userResolved)
+                {
+                    user = (_extension.AuditUserAccessor ?? ResolveAuditUser())?.GetCurrentUser();
+                    userResolved = true;
+                }
+
+                Stamp(entry, auditable, now.Value, user);
+            }
+
+            CheckUtc(entry);
+        }
+    }
+
+    private static void Stamp(EntityEntry entry, IAuditable entity, DateTime now, string? user)
+    {
+        if (entry.State == EntityState.Added)
+        {
+            entity.CreatedAt = now;
+            entity.CreatedBy = user;
+        }
+        else
+        {
+            // CreatedAt/CreatedBy are never rewritten by an update, whatever the code did to them.
+            foreach (var name in new[] { nameof(IAuditable.CreatedAt), nameof(IAuditable.CreatedBy) })
+            {
+                var property = entry.Property(name);
+                property.CurrentValue = property.OriginalValue;
+                property.IsModified = false;
+            }
+        }
+
+        entity.UpdatedAt = now;
+        entity.UpdatedBy = user;
+        entry.DetectChanges();
+    }
+
+    private static void CheckUtc(EntityEntry entry)
+    {
+        var properties = entry.Metadata.GetOrAddRuntimeAnnotationValue(
+            UtcPropertiesAnnotation,
+            static entityType => entityType!.GetProperties().Where(p => p.GetValueConverter() is UtcDateTimeConverter).ToArray(),
+            entry.Metadata);
+        foreach (var property in properties)
+        {
+            var propertyEntry = entry.Property(property);
+            if ((entry.State == EntityState.Added || propertyEntry.IsModified)
+                && propertyEntry.CurrentValue is DateTime { Kind: DateTimeKind.Unspecified })
+            {
+                var converter = (UtcDateTimeConverter)property.GetValueConverter()!;
+                throw new UnspecifiedDateTimeKindException(converter.EntityType, converter.Property);
+            }
+        }
+    }
+
+    private IAuditUserAccessor? ResolveAuditUser()
+        => options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<IAuditUserAccessor>();
+}

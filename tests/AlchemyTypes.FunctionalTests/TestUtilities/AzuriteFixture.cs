@@ -1,0 +1,67 @@
+using Azure.Storage.Blobs;
+
+namespace AlchemyTypes.FunctionalTests.TestUtilities;
+
+/// <summary>
+/// An Azure Blob Storage endpoint for the functional tests. With <see cref="TestEnvironment.AzureBlobVariable"/> set to a
+/// connection string, that account is used; otherwise Azurite from npm is started (with --disableTelemetry) on a free
+/// 127.0.0.1 port with a throw-away data folder, and stopped when the tests end.
+/// </summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    // Azurite's documented development account; it exists only inside the emulator.
+    private const string DevelopmentAccount = "devstoreaccount1";
+    private const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private ServerProcess? _server;
+    private string? _dataDirectory;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public bool IsExternal { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        var external = TestEnvironment.Get(TestEnvironment.AzureBlobVariable);
+        if (external is not null)
+        {
+            ConnectionString = external;
+            IsExternal = true;
+            return;
+        }
+
+        var port = TestEnvironment.GetFreePort();
+        _dataDirectory = TestEnvironment.CreateTempDirectory("alchemytypes-azurite");
+        _server = NodeServer.Start(
+            "Azurite",
+            "azurite",
+            "dist/src/blob/main.js",
+            ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _dataDirectory, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"]);
+        await _server.WaitForPortAsync(port, TimeSpan.FromSeconds(30), NodeServer.HowToInstall("azurite"));
+        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevelopmentAccount};AccountKey={DevelopmentKey};BlobEndpoint=http://127.0.0.1:{port}/{DevelopmentAccount};";
+    }
+
+    public BlobServiceClient CreateServiceClient() => new(ConnectionString);
+
+    /// <summary>A container name no other test uses.</summary>
+    public static string NewContainerName() => $"alchemy-{Guid.NewGuid():N}";
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        if (_dataDirectory is not null && Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "Azurite";
+}
