@@ -64,13 +64,24 @@ public static class Nanoid
             throw new ArgumentException($"A Nanoid alphabet has from 2 to 256 characters; this one has {alphabet.Length}.", nameof(alphabet));
         }
 
-        var seen = new HashSet<char>();
+        if (ReferenceEquals(alphabet, DefaultAlphabet))
+        {
+            return;
+        }
+
+        // One bit per UTF-16 code unit: 8 KiB on the stack, no allocation.
+        Span<ulong> seen = stackalloc ulong[1024];
+        seen.Clear();
         foreach (var c in alphabet)
         {
-            if (!seen.Add(c))
+            ref var word = ref seen[c >> 6];
+            var bit = 1UL << (c & 63);
+            if ((word & bit) != 0)
             {
                 throw new ArgumentException($"A Nanoid alphabet must not repeat a character: '{c}' appears twice, which would make it more likely than the others.", nameof(alphabet));
             }
+
+            word |= bit;
         }
     }
 

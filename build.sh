@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# AlchemyTypes build script.
+#   ./build.sh test    install what the test suite needs, then run every test (unit + functional)
+#   ./build.sh build   build the solution
+#   ./build.sh bench   run the BenchmarkDotNet benchmarks (takes a while; pass a filter: ./build.sh bench '*KeyGeneration*')
+set -euo pipefail
+cd "$(dirname "$0")"
+
+ensure_debian_packages() {
+  local missing=() p
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  ((${#missing[@]})) || return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "build.sh: missing Debian packages: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}) or run as root." >&2
+    exit 1
+  fi
+  echo "build.sh: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+prepare_test_machine() {
+  # PostgreSQL: the fixture starts a private cluster from the machine's binaries unless ALCHEMYTYPES_TEST_POSTGRES is set.
+  if [[ -z ${ALCHEMYTYPES_TEST_POSTGRES:-} ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+    ensure_debian_packages postgresql-15
+  fi
+  # Node.js runs the npm test servers (s3rver, Azurite), pinned in tests/package-lock.json.
+  command -v node >/dev/null 2>&1 || ensure_debian_packages nodejs npm
+  if [[ ! -f tests/node_modules/.package-lock.json ]] || ! cmp -s tests/package-lock.json tests/node_modules/.package-lock-ci.json; then
+    npm ci --prefix tests --no-audit --no-fund --loglevel=error
+    cp tests/package-lock.json tests/node_modules/.package-lock-ci.json
+  fi
+}
+
+run_tests() {
+  prepare_test_machine
+  # A non-UTC zone makes the Local -> UTC conversion tests meaningful; override with ALCHEMYTYPES_TEST_TZ.
+  export TZ=${ALCHEMYTYPES_TEST_TZ:-Asia/Kolkata}
+  local log status=0
+  log=$(mktemp)
+  dotnet test AlchemyTypes.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
+  # One closing line for the whole run, summed over the test projects.
+  awk '/(Passed|Failed)! +- +Failed:/ {
+         for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
+           if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+       END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+  rm -f "$log"
+  return "$status"
+}
+
+case "${1:-test}" in
+  test) shift || true; run_tests "$@" ;;
+  build) dotnet build AlchemyTypes.sln -c Release ;;
+  bench) shift || true; dotnet run -c Release --project tests/AlchemyTypes.Benchmarks -- --filter "${1:-*}" ;;
+  *) echo "usage: ./build.sh [test|build|bench [filter]]" >&2; exit 2 ;;
+esac
