@@ -4,6 +4,7 @@ using AlchemyTypes.Internal;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -54,6 +55,10 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
             .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
             .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
             .TryAddProviderSpecificServices(b => b.TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>());
+
+        // The database provider's ApplyServices may already have added EF Core's default selector (it adds the core
+        // services when UseSqlite/UseNpgsql comes before AddAlchemyTypes), so replace rather than TryAdd.
+        services.Replace(ServiceDescriptor.Singleton<IValueConverterSelector, AlchemyTypesValueConverterSelector>());
     }
 
     public void Validate(IDbContextOptions options)
