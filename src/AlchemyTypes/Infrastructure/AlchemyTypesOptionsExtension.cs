@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using AlchemyTypes.Encryption;
 using AlchemyTypes.Entities;
 using AlchemyTypes.Internal;
+using AlchemyTypes.Passwords;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
@@ -29,6 +32,9 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
         UtcDateTimeEnforcement = copyFrom.UtcDateTimeEnforcement;
         TimeProvider = copyFrom.TimeProvider;
         AuditUserAccessor = copyFrom.AuditUserAccessor;
+        EncryptionKeyRing = copyFrom.EncryptionKeyRing;
+        PasswordHashers = copyFrom.PasswordHashers;
+        NewPasswordHasherIndex = copyFrom.NewPasswordHasherIndex;
     }
 
     public bool UtcDateTimeEnforcement { get; private init; } = true;
@@ -36,6 +42,15 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
     public TimeProvider TimeProvider { get; private init; } = TimeProvider.System;
 
     public IAuditUserAccessor? AuditUserAccessor { get; private init; }
+
+    /// <summary>Shapes the model (baked into encrypted-string converters): part of the service-provider key, by reference.</summary>
+    public EncryptionKeyRing? EncryptionKeyRing { get; private init; }
+
+    /// <summary>Shapes the model (baked into PasswordHash converters): part of the service-provider key, by <see cref="object.Equals(object)"/>.</summary>
+    public IReadOnlyList<IPasswordHasher> PasswordHashers { get; private init; } = [];
+
+    /// <summary>The index in <see cref="PasswordHashers"/> of the hasher for new hashes; -1 when none was chosen (the first one is used).</summary>
+    public int NewPasswordHasherIndex { get; private init; } = -1;
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
@@ -48,13 +63,33 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
     public AlchemyTypesOptionsExtension WithAuditUserAccessor(IAuditUserAccessor? accessor)
         => new(this) { AuditUserAccessor = accessor };
 
+    public AlchemyTypesOptionsExtension WithEncryptionKeyRing(EncryptionKeyRing keyRing)
+        => new(this) { EncryptionKeyRing = keyRing };
+
+    public AlchemyTypesOptionsExtension WithPasswordHasher(IPasswordHasher hasher, bool useForNewHashes)
+    {
+        var hashers = PasswordHashers.ToList();
+        var index = hashers.FindIndex(h => h.Equals(hasher));
+        if (index < 0)
+        {
+            hashers.Add(hasher);
+            index = hashers.Count - 1;
+        }
+
+        return new(this) { PasswordHashers = hashers, NewPasswordHasherIndex = useForNewHashes ? index : NewPasswordHasherIndex };
+    }
+
     public void ApplyServices(IServiceCollection services)
     {
         new EntityFrameworkServicesBuilder(services)
             .TryAdd<IConventionSetPlugin, AlchemyTypesConventionSetPlugin>()
             .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
+            .TryAdd<IInterceptor, SecretsSaveChangesInterceptor>()
+            .TryAdd<IInterceptor, BlindIndexQueryInterceptor>()
             .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
-            .TryAddProviderSpecificServices(b => b.TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>());
+            .TryAddProviderSpecificServices(b => b
+                .TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>()
+                .TryAddSingletonEnumerable<IAlchemyValueConverterSource, PasswordHashConverterSource>());
 
         // The database provider's ApplyServices may already have added EF Core's default selector (it adds the core
         // services when UseSqlite/UseNpgsql comes before AddAlchemyTypes), so replace rather than TryAdd.
@@ -75,16 +110,39 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
             => Extension.UtcDateTimeEnforcement ? "using AlchemyTypes " : "using AlchemyTypes (no UTC enforcement) ";
 
         public override int GetServiceProviderHashCode()
-            => Extension.UtcDateTimeEnforcement.GetHashCode();
+            => HashCode.Combine(Extension.UtcDateTimeEnforcement, SecretsHashCode());
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other)
             => other is ExtensionInfo otherInfo
-                && Extension.UtcDateTimeEnforcement == otherInfo.Extension.UtcDateTimeEnforcement;
+                && Extension.UtcDateTimeEnforcement == otherInfo.Extension.UtcDateTimeEnforcement
+                && SameSecrets(otherInfo.Extension);
+
+        // The key ring and the password hashers are baked into converters, which live in the cached model: contexts with
+        // a different ring (by reference) or differently configured hashers (by Equals) must not share a service provider.
+        private int SecretsHashCode()
+        {
+            var hash = new HashCode();
+            hash.Add(Extension.EncryptionKeyRing is null ? 0 : RuntimeHelpers.GetHashCode(Extension.EncryptionKeyRing));
+            foreach (var hasher in Extension.PasswordHashers)
+            {
+                hash.Add(hasher);
+            }
+
+            hash.Add(Extension.NewPasswordHasherIndex);
+            return hash.ToHashCode();
+        }
+
+        private bool SameSecrets(AlchemyTypesOptionsExtension other)
+            => ReferenceEquals(Extension.EncryptionKeyRing, other.EncryptionKeyRing)
+                && Extension.NewPasswordHasherIndex == other.NewPasswordHasherIndex
+                && Extension.PasswordHashers.SequenceEqual(other.PasswordHashers);
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {
             debugInfo["AlchemyTypes:UtcDateTimeEnforcement"] = Extension.UtcDateTimeEnforcement.ToString(CultureInfo.InvariantCulture);
             debugInfo["AlchemyTypes:AuditUserAccessor"] = Extension.AuditUserAccessor?.GetType().FullName ?? "(none)";
+            debugInfo["AlchemyTypes:EncryptionKeyRing"] = Extension.EncryptionKeyRing is null ? "(none)" : "configured";
+            debugInfo["AlchemyTypes:PasswordHashers"] = string.Join(",", Extension.PasswordHashers.Select(h => h.Algorithm));
         }
     }
 }

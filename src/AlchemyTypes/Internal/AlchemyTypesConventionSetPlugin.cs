@@ -17,6 +17,8 @@ internal sealed class AlchemyTypesConventionSetPlugin(
             conventionSet.ModelFinalizingConventions.Insert(0, new UtcDateTimeConvention());
         }
 
+        // Encrypted strings and password hashes get per-property converters (errors name the entity and the property).
+        conventionSet.ModelFinalizingConventions.Insert(0, new SecretsConvention(options.EncryptionKeyRing, options.PasswordHashers));
         return conventionSet;
     }
 }

@@ -1,4 +1,6 @@
+using AlchemyTypes.Encryption;
 using AlchemyTypes.Infrastructure;
+using AlchemyTypes.Passwords;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace AlchemyTypes.Internal;
@@ -8,10 +10,18 @@ internal sealed class AlchemyTypesSingletonOptions : ISingletonOptions
 {
     public bool UtcDateTimeEnforcement { get; private set; } = true;
 
+    public EncryptionKeyRing? EncryptionKeyRing { get; private set; }
+
+    public PasswordHasherRegistry? PasswordHashers { get; private set; }
+
     public void Initialize(IDbContextOptions options)
     {
         var extension = options.FindExtension<AlchemyTypesOptionsExtension>() ?? new AlchemyTypesOptionsExtension();
         UtcDateTimeEnforcement = extension.UtcDateTimeEnforcement;
+        EncryptionKeyRing = extension.EncryptionKeyRing;
+        PasswordHashers = extension.PasswordHashers.Count == 0
+            ? null
+            : new PasswordHasherRegistry(extension.PasswordHashers.ToArray(), extension.PasswordHashers[Math.Max(extension.NewPasswordHasherIndex, 0)]);
     }
 
     public void Validate(IDbContextOptions options)
