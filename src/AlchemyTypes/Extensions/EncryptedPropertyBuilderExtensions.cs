@@ -12,6 +12,7 @@ public static class EncryptedPropertyBuilderExtensions
     /// Stores the property encrypted with AES-256-GCM under the key ring given to <c>UseEncryption</c>. Null stays NULL;
     /// the empty string is encrypted.
     /// </summary>
+    /// <typeparam name="TProperty">The property type: <see cref="string"/> (nullable or not); anything else fails when the model is built.</typeparam>
     /// <param name="propertyBuilder">A string property.</param>
     /// <param name="maxLength">The longest plaintext accepted, in characters; null for no limit.</param>
     /// <param name="blindIndex">
@@ -19,7 +20,7 @@ public static class EncryptedPropertyBuilderExtensions
     /// <c>Where(e =&gt; e.Property == value)</c> works without decrypting; it reveals which rows hold equal values.
     /// </param>
     /// <returns>The same builder.</returns>
-    public static PropertyBuilder<string> IsEncrypted(this PropertyBuilder<string> propertyBuilder, int? maxLength = null, bool blindIndex = false)
+    public static PropertyBuilder<TProperty> IsEncrypted<TProperty>(this PropertyBuilder<TProperty> propertyBuilder, int? maxLength = null, bool blindIndex = false)
     {
         ArgumentNullException.ThrowIfNull(propertyBuilder);
         if (maxLength is <= 0)
