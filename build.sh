@@ -24,6 +24,8 @@ prepare_test_machine() {
   if [[ -z ${ALCHEMYTYPES_TEST_POSTGRES:-} ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
     ensure_debian_packages postgresql-15
   fi
+  # Password-hash interoperability tests: the reference argon2 CLI, Apache htpasswd (bcrypt), libsodium (Argon2id).
+  ensure_debian_packages argon2 apache2-utils libsodium23
   # Node.js runs the npm test servers (s3rver, Azurite), pinned in tests/package-lock.json.
   command -v node >/dev/null 2>&1 || ensure_debian_packages nodejs npm
   if [[ ! -f tests/node_modules/.package-lock.json ]] || ! cmp -s tests/package-lock.json tests/node_modules/.package-lock-ci.json; then
