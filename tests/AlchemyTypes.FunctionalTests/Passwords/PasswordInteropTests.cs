@@ -42,6 +42,22 @@ public sealed class PasswordInteropTests
     }
 
     [Theory]
+    [InlineData("-i", "argon2i")]
+    [InlineData("-d", "argon2d")]
+    public async Task Reference_argon2i_and_argon2d_hashes_verify_and_need_rehash(string flag, string type)
+    {
+        var (exitCode, output) = await ReferenceTools.RunAsync("argon2", "argon2", ["somesaltvalue123", flag, "-k", "4096", "-t", "2", "-e"], Password);
+        Assert.True(exitCode == 0, output);
+        var encoded = output.Trim();
+        Assert.StartsWith($"${type}$v=19$", encoded, StringComparison.Ordinal);
+
+        using var hasher = new Argon2PasswordHasher();
+        Assert.True(hasher.Verify(Encoding.UTF8.GetBytes(Password), encoded));
+        Assert.False(hasher.Verify("wrong"u8, encoded));
+        Assert.True(hasher.NeedsRehash(encoded));
+    }
+
+    [Theory]
     [InlineData(19456, 2, 1)]
     [InlineData(8192, 1, 2)]
     public async Task Our_hash_equals_the_reference_tools_for_the_same_salt_and_parameters(int memoryKiB, int iterations, int parallelism)
