@@ -37,8 +37,9 @@ internal static class EncryptedStringCipher
             Encoding.UTF8.GetBytes(plaintext, plain);
             Span<byte> associatedData = stackalloc byte[header.Length];
             Encoding.ASCII.GetBytes(header, associatedData);
-            using var aes = new AesGcm(key, TagSize);
+            var aes = key.Rent();
             aes.Encrypt(nonce, plain, payload.AsSpan(NonceSize, byteCount), payload.AsSpan(NonceSize + byteCount, TagSize), associatedData);
+            key.Return(aes);
         }
         finally
         {
@@ -95,13 +96,21 @@ internal static class EncryptedStringCipher
         {
             Span<byte> associatedData = stackalloc byte[secondColon + 1];
             Encoding.ASCII.GetBytes(stored.AsSpan(0, secondColon + 1), associatedData);
-            using var aes = new AesGcm(key, TagSize);
-            aes.Decrypt(
-                payload.AsSpan(0, NonceSize),
-                payload.AsSpan(NonceSize, cipherLength),
-                payload.AsSpan(NonceSize + cipherLength, TagSize),
-                plain,
-                associatedData);
+            var aes = key.Rent();
+            try
+            {
+                aes.Decrypt(
+                    payload.AsSpan(0, NonceSize),
+                    payload.AsSpan(NonceSize, cipherLength),
+                    payload.AsSpan(NonceSize + cipherLength, TagSize),
+                    plain,
+                    associatedData);
+            }
+            finally
+            {
+                key.Return(aes);
+            }
+
             return Encoding.UTF8.GetString(plain);
         }
         catch (AuthenticationTagMismatchException ex)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
@@ -19,7 +20,7 @@ public sealed partial class EncryptionKeyRing
     public const int MaxKeyIdLength = 32;
 
     private readonly Lock _lock = new();
-    private Snapshot _snapshot = new(new Dictionary<string, byte[]>(StringComparer.Ordinal), null, null);
+    private Snapshot _snapshot = new(new Dictionary<string, KeyMaterial>(StringComparer.Ordinal), null, null);
 
     /// <summary>The id of the key that encrypts new values, or null while the ring is empty.</summary>
     public string? CurrentKeyId => _snapshot.CurrentKeyId;
@@ -60,7 +61,7 @@ public sealed partial class EncryptionKeyRing
                 throw new AlchemyTypesConfigurationException("An encryption key must not equal the blind-index key: generate separate keys.");
             }
 
-            var keys = new Dictionary<string, byte[]>(current.Keys, StringComparer.Ordinal) { [keyId] = key.ToArray() };
+            var keys = new Dictionary<string, KeyMaterial>(current.Keys, StringComparer.Ordinal) { [keyId] = new KeyMaterial(key.ToArray()) };
             _snapshot = current with { Keys = keys, CurrentKeyId = makeCurrent || current.CurrentKeyId is null ? keyId : current.CurrentKeyId };
         }
 
@@ -100,7 +101,7 @@ public sealed partial class EncryptionKeyRing
         {
             foreach (var (id, existing) in _snapshot.Keys)
             {
-                if (CryptographicOperations.FixedTimeEquals(existing, key))
+                if (CryptographicOperations.FixedTimeEquals(existing.Key, key))
                 {
                     throw new AlchemyTypesConfigurationException($"The blind-index key equals the encryption key '{id}': generate a separate key.");
                 }
@@ -137,5 +138,42 @@ public sealed partial class EncryptionKeyRing
     private static partial Regex KeyIdPattern();
 
     /// <summary>An immutable view of the ring; encryption uses one snapshot per value.</summary>
-    internal sealed record Snapshot(IReadOnlyDictionary<string, byte[]> Keys, string? CurrentKeyId, byte[]? BlindIndexKey);
+    internal sealed record Snapshot(IReadOnlyDictionary<string, KeyMaterial> Keys, string? CurrentKeyId, byte[]? BlindIndexKey);
+
+    /// <summary>
+    /// One AES-256 key and a small pool of <see cref="AesGcm"/> instances for it: an instance is used by one thread at a
+    /// time, and reusing it saves the key schedule on every value. Instances beyond the pool's bound are disposed.
+    /// </summary>
+    internal sealed class KeyMaterial(byte[] key)
+    {
+        private readonly ConcurrentBag<AesGcm> _pool = [];
+        private readonly int _bound = Math.Max(4, Environment.ProcessorCount * 2);
+        private int _pooled;
+
+        public byte[] Key { get; } = key;
+
+        public AesGcm Rent()
+        {
+            if (_pool.TryTake(out var aes))
+            {
+                Interlocked.Decrement(ref _pooled);
+                return aes;
+            }
+
+            return new AesGcm(Key, EncryptedStringCipher.TagSize);
+        }
+
+        public void Return(AesGcm aes)
+        {
+            if (Interlocked.Increment(ref _pooled) <= _bound)
+            {
+                _pool.Add(aes);
+            }
+            else
+            {
+                Interlocked.Decrement(ref _pooled);
+                aes.Dispose();
+            }
+        }
+    }
 }

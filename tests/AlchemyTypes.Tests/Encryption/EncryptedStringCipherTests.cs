@@ -54,6 +54,22 @@ public sealed class EncryptedStringCipherTests
     }
 
     [Fact]
+    public void Concurrent_encryption_and_decryption_with_one_ring_round_trips_every_value()
+    {
+        var ring = Ring();
+        var failures = 0;
+        Parallel.For(0, 20_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var text = $"value {i}";
+            if (Decrypt(ring, EncryptedStringCipher.Encrypt(ring, text)) != text)
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
     public void Values_written_with_an_old_key_still_decrypt_after_rotation()
     {
         var ring = Ring();
