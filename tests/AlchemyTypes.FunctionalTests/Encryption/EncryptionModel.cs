@@ -40,6 +40,6 @@ public sealed class EncryptionRings
     /// <summary>Mutated by the rotation test only.</summary>
     public EncryptionKeyRing Rotating { get; } = new EncryptionKeyRing().Add("2024", EncryptionKeyRing.GenerateKey()).SetBlindIndexKey(BlindKey);
 
-    /// <summary>Same key id as <see cref="Main"/>, different key.</summary>
+    /// <summary>Same key id as <see cref="Main"/>, different key: never given to a context, only used to forge values.</summary>
     public EncryptionKeyRing Impostor { get; } = new EncryptionKeyRing().Add("k1", EncryptionKeyRing.GenerateKey()).SetBlindIndexKey(BlindKey);
 }

@@ -269,26 +269,18 @@ public abstract class EncryptionTests(ITestStore store, EncryptionRings rings) :
                 "truncated" => stored[..14], // six bytes: shorter than nonce + tag
                 "not-base64" => stored[..^4] + "*@#!",
                 "unknown-key" => "v1:k7:" + stored["v1:k1:".Length..],
-                "wrong-key" => stored, // read below through a ring whose "k1" is another key
+                "wrong-key" => EncryptedStringCipher.Encrypt(rings.Impostor, "the original note"), // same id "k1", another key
                 _ => "the original note",
             };
             await SetRawAsync(context, "Notes", id, corrupted);
         }
 
-        await using (var context = CreateContext(corruption == "wrong-key" ? rings.Impostor : rings.Main))
+        await using (var context = CreateContext())
         {
             var error = await Assert.ThrowsAsync<EncryptedValueException>(() => context.Customers.Where(c => c.Id == id).ToListAsync());
             Assert.Equal(failure, error.Failure);
             Assert.Equal(nameof(Customer), error.EntityType);
-            // The impostor ring cannot read any column written under the real "k1", so the first encrypted column read fails.
-            if (corruption == "wrong-key")
-            {
-                Assert.Contains(error.Property, new[] { nameof(Customer.Email), nameof(Customer.Notes) });
-            }
-            else
-            {
-                Assert.Equal(nameof(Customer.Notes), error.Property);
-            }
+            Assert.Equal(nameof(Customer.Notes), error.Property);
 
             Assert.DoesNotContain("original", error.Message, StringComparison.Ordinal);
 
@@ -296,33 +288,17 @@ public abstract class EncryptionTests(ITestStore store, EncryptionRings rings) :
             await Assert.ThrowsAsync<EncryptedValueException>(() => context.Customers.Where(c => c.Id == id).Select(c => c.Notes).ToListAsync());
         }
 
-        // With EnableDetailedErrors, EF Core wraps read errors: the typed exception is the inner one.
-        await using (var context = CreateContext(corruption == "wrong-key" ? rings.Impostor : rings.Main, detailedErrors: true))
+        // With EnableDetailedErrors, EF Core wraps read errors: the typed exception is the inner one. (EF Core behaviour,
+        // the same on every provider: checked on SQLite only, to keep the number of EF service providers per test run low.)
+        if (store is SqliteTestStore)
         {
+            await using var context = CreateContext(detailedErrors: true);
             var error = await Assert.ThrowsAnyAsync<Exception>(() => context.Customers.Where(c => c.Id == id).ToListAsync());
             var typed = error as EncryptedValueException ?? Assert.IsType<EncryptedValueException>(error.InnerException);
             Assert.Equal(failure, typed.Failure);
         }
     }
 
-    [Fact]
-    public async Task Works_through_dependency_injection_with_one_ring_for_every_context()
-    {
-        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
-        Microsoft.Extensions.DependencyInjection.EntityFrameworkServiceCollectionExtensions.AddDbContext<EncryptionContext>(
-            services, o => _database.UseProvider(o).AddAlchemyTypes(a => a.UseEncryption(rings.Main)));
-        await using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
-        for (var i = 0; i < 3; i++)
-        {
-            await using var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateAsyncScope(provider);
-            var context = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<EncryptionContext>(scope.ServiceProvider);
-            context.Add(new Customer { Name = "di", Email = $"di{i}@example.com" });
-            await context.SaveChangesAsync();
-        }
-
-        await using var check = CreateContext();
-        Assert.Equal(3, await check.Customers.CountAsync(c => c.Name == "di"));
-    }
 
     private async Task<string> ExplainAsync(DbContext context, IQueryable<Customer> query)
     {
