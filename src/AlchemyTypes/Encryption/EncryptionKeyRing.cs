@@ -39,7 +39,7 @@ public sealed partial class EncryptionKeyRing
     /// Adds an AES-256 key. The first key added becomes current; later ones become current only with
     /// <paramref name="makeCurrent"/> or <see cref="SetCurrent"/>. The key bytes are copied.
     /// </summary>
-    /// <param name="keyId">1 to 32 characters from <c>A-Z a-z 0-9 . -</c>; stored in clear in every value, so never derive it from the key.</param>
+    /// <param name="keyId">1 to 32 characters from <c>A-Z a-z 0-9 . -</c>, unique ignoring case; stored in clear in every value, so never derive it from the key.</param>
     /// <param name="key">Exactly 32 random bytes (see <see cref="GenerateKey"/>).</param>
     /// <param name="makeCurrent">Whether new values are encrypted with this key from now on.</param>
     /// <returns>This ring, for chaining.</returns>
@@ -50,10 +50,11 @@ public sealed partial class EncryptionKeyRing
         lock (_lock)
         {
             var current = _snapshot;
-            if (current.Keys.ContainsKey(keyId))
+            // Ids differing only in case are refused too: SQLite's LIKE (used by ReEncryptAsync) ignores ASCII case.
+            if (current.Keys.Keys.Any(id => string.Equals(id, keyId, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new AlchemyTypesConfigurationException(
-                    $"The key ring already holds a key with id '{keyId}'. Key ids are stored in every encrypted value, so each id may name only one key: pick a new id for a new key.");
+                    $"The key ring already holds a key with id '{keyId}' (ids are compared ignoring case). Key ids are stored in every encrypted value, so each id may name only one key: pick a new id for a new key.");
             }
 
             if (current.BlindIndexKey is { } blind && CryptographicOperations.FixedTimeEquals(blind, key))

@@ -40,6 +40,7 @@ public sealed class EncryptionKeyRingTests
         var key = EncryptionKeyRing.GenerateKey();
         var ring = new EncryptionKeyRing().Add("k1", key);
         Assert.Throws<AlchemyTypesConfigurationException>(() => ring.Add("k1", EncryptionKeyRing.GenerateKey()));
+        Assert.Throws<AlchemyTypesConfigurationException>(() => ring.Add("K1", EncryptionKeyRing.GenerateKey()));
         Assert.Throws<AlchemyTypesConfigurationException>(() => ring.SetCurrent("k9"));
         Assert.Throws<AlchemyTypesConfigurationException>(() => ring.SetBlindIndexKey(key));
         ring.SetBlindIndexKey(EncryptionKeyRing.GenerateKey());
