@@ -293,8 +293,9 @@ public abstract class EncryptionTests(ITestStore store, EncryptionRings rings) :
         if (store is SqliteTestStore)
         {
             await using var context = CreateContext(detailedErrors: true);
-            var error = await Assert.ThrowsAnyAsync<Exception>(() => context.Customers.Where(c => c.Id == id).ToListAsync());
-            var typed = error as EncryptedValueException ?? Assert.IsType<EncryptedValueException>(error.InnerException);
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => context.Customers.Where(c => c.Id == id).ToListAsync());
+            Assert.Contains("Customer.Notes", error.Message, StringComparison.Ordinal);
+            var typed = Assert.IsType<EncryptedValueException>(error.InnerException);
             Assert.Equal(failure, typed.Failure);
         }
     }
