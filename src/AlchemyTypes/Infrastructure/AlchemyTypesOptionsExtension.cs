@@ -1,6 +1,7 @@
 using System.Globalization;
 using AlchemyTypes.Entities;
 using AlchemyTypes.Internal;
+using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
@@ -29,6 +30,9 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
         UtcDateTimeEnforcement = copyFrom.UtcDateTimeEnforcement;
         TimeProvider = copyFrom.TimeProvider;
         AuditUserAccessor = copyFrom.AuditUserAccessor;
+        StorageBackends = copyFrom.StorageBackends;
+        DefaultStorageName = copyFrom.DefaultStorageName;
+        StorageRegistry = copyFrom.StorageRegistry;
     }
 
     public bool UtcDateTimeEnforcement { get; private init; } = true;
@@ -37,7 +41,37 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
 
     public IAuditUserAccessor? AuditUserAccessor { get; private init; }
 
+    /// <summary>Backends added one by one with AddStorage, in order.</summary>
+    public IReadOnlyList<KeyValuePair<string, IStorageBackend>> StorageBackends { get; private init; } = [];
+
+    public string? DefaultStorageName { get; private init; }
+
+    /// <summary>A registry passed whole with UseStorageRegistry (from dependency injection, say).</summary>
+    public StorageRegistry? StorageRegistry { get; private init; }
+
+    public bool HasStorage => StorageRegistry is not null || StorageBackends.Count > 0;
+
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
+
+    public AlchemyTypesOptionsExtension WithStorage(string name, IStorageBackend backend)
+        => new(this) { StorageBackends = [.. StorageBackends.Where(b => b.Key != name), new(name, backend)] };
+
+    public AlchemyTypesOptionsExtension WithDefaultStorage(string name)
+        => new(this) { DefaultStorageName = name };
+
+    public AlchemyTypesOptionsExtension WithStorageRegistry(StorageRegistry registry)
+        => new(this) { StorageRegistry = registry };
+
+    /// <summary>The registry these options describe, or null without storage.</summary>
+    public StorageRegistry? BuildStorageRegistry()
+    {
+        if (StorageRegistry is not null)
+        {
+            return StorageRegistry;
+        }
+
+        return StorageBackends.Count == 0 ? null : new StorageRegistry(StorageBackends, DefaultStorageName);
+    }
 
     public AlchemyTypesOptionsExtension WithUtcDateTimeEnforcement(bool enabled)
         => new(this) { UtcDateTimeEnforcement = enabled };
@@ -75,16 +109,35 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
             => Extension.UtcDateTimeEnforcement ? "using AlchemyTypes " : "using AlchemyTypes (no UTC enforcement) ";
 
         public override int GetServiceProviderHashCode()
-            => Extension.UtcDateTimeEnforcement.GetHashCode();
+        {
+            // Storage backends are captured by the FileObject converters, which live in the cached model: they are part
+            // of the key, by identity. Register them once (singletons) and reuse them for every context.
+            var hash = new HashCode();
+            hash.Add(Extension.UtcDateTimeEnforcement);
+            hash.Add(Extension.DefaultStorageName);
+            hash.Add(Extension.StorageRegistry);
+            foreach (var (name, backend) in Extension.StorageBackends)
+            {
+                hash.Add(name);
+                hash.Add(backend);
+            }
+
+            return hash.ToHashCode();
+        }
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other)
             => other is ExtensionInfo otherInfo
-                && Extension.UtcDateTimeEnforcement == otherInfo.Extension.UtcDateTimeEnforcement;
+                && Extension.UtcDateTimeEnforcement == otherInfo.Extension.UtcDateTimeEnforcement
+                && Extension.DefaultStorageName == otherInfo.Extension.DefaultStorageName
+                && ReferenceEquals(Extension.StorageRegistry, otherInfo.Extension.StorageRegistry)
+                && Extension.StorageBackends.Count == otherInfo.Extension.StorageBackends.Count
+                && Extension.StorageBackends.Zip(otherInfo.Extension.StorageBackends).All(p => p.First.Key == p.Second.Key && ReferenceEquals(p.First.Value, p.Second.Value));
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {
             debugInfo["AlchemyTypes:UtcDateTimeEnforcement"] = Extension.UtcDateTimeEnforcement.ToString(CultureInfo.InvariantCulture);
             debugInfo["AlchemyTypes:AuditUserAccessor"] = Extension.AuditUserAccessor?.GetType().FullName ?? "(none)";
+            debugInfo["AlchemyTypes:Storage"] = string.Join(",", Extension.StorageBackends.Select(b => b.Key));
         }
     }
 }
