@@ -87,8 +87,13 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
         new EntityFrameworkServicesBuilder(services)
             .TryAdd<IConventionSetPlugin, AlchemyTypesConventionSetPlugin>()
             .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
+            .TryAdd<IInterceptor, FileObjectTransactionInterceptor>()
+            .TryAdd<IResettableService, FileObjectLifecycle>(p => p.GetRequiredService<FileObjectLifecycle>())
             .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
-            .TryAddProviderSpecificServices(b => b.TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>());
+            .TryAddProviderSpecificServices(b => b
+                .TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>()
+                .TryAddScoped<FileObjectLifecycle, FileObjectLifecycle>()
+                .TryAddSingletonEnumerable<IAlchemyValueConverterSource, FileObjectConverterSource>());
 
         // The database provider's ApplyServices may already have added EF Core's default selector (it adds the core
         // services when UseSqlite/UseNpgsql comes before AddAlchemyTypes), so replace rather than TryAdd.

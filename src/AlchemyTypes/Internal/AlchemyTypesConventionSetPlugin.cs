@@ -1,12 +1,14 @@
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace AlchemyTypes.Internal;
 
 /// <summary>Adds the AlchemyTypes conventions to EF Core's convention set.</summary>
 internal sealed class AlchemyTypesConventionSetPlugin(
     ProviderConventionSetBuilderDependencies dependencies,
-    AlchemyTypesSingletonOptions options) : IConventionSetPlugin
+    AlchemyTypesSingletonOptions options,
+    IDatabaseProvider databaseProvider) : IConventionSetPlugin
 {
     public ConventionSet ModifyConventions(ConventionSet conventionSet)
     {
@@ -16,6 +18,11 @@ internal sealed class AlchemyTypesConventionSetPlugin(
             // First, so EF maps the store type with the converter in place.
             conventionSet.ModelFinalizingConventions.Insert(0, new UtcDateTimeConvention());
         }
+
+        var fileObjects = new FileObjectConvention(options.StorageRegistry, databaseProvider.Name.Contains("Npgsql", StringComparison.Ordinal));
+        conventionSet.ModelInitializedConventions.Add(fileObjects);
+        // Early, like the UTC convention: store types are mapped after it, with the column type it sets.
+        conventionSet.ModelFinalizingConventions.Insert(0, fileObjects);
 
         return conventionSet;
     }

@@ -1,4 +1,5 @@
 using AlchemyTypes.Infrastructure;
+using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace AlchemyTypes.Internal;
@@ -8,10 +9,14 @@ internal sealed class AlchemyTypesSingletonOptions : ISingletonOptions
 {
     public bool UtcDateTimeEnforcement { get; private set; } = true;
 
+    /// <summary>The storage backends FileObject values are connected to; null when none is configured.</summary>
+    public StorageRegistry? StorageRegistry { get; private set; }
+
     public void Initialize(IDbContextOptions options)
     {
         var extension = options.FindExtension<AlchemyTypesOptionsExtension>() ?? new AlchemyTypesOptionsExtension();
         UtcDateTimeEnforcement = extension.UtcDateTimeEnforcement;
+        StorageRegistry = extension.BuildStorageRegistry();
     }
 
     public void Validate(IDbContextOptions options)
