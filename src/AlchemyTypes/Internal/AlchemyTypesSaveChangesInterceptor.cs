@@ -28,8 +28,15 @@ internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions optio
         ArgumentNullException.ThrowIfNull(eventData);
         if (eventData.Context is { } context)
         {
-            BeforeSave(context);
-            files.BeforeSaveAsync(context, async: false, CancellationToken.None).GetAwaiter().GetResult();
+            var autoDetect = BeforeSave(context);
+            try
+            {
+                files.BeforeSaveAsync(context, async: false, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                context.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+            }
         }
 
         return result;
@@ -43,8 +50,15 @@ internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions optio
         ArgumentNullException.ThrowIfNull(eventData);
         if (eventData.Context is { } context)
         {
-            BeforeSave(context);
-            await files.BeforeSaveAsync(context, async: true, cancellationToken).ConfigureAwait(false);
+            var autoDetect = BeforeSave(context);
+            try
+            {
+                await files.BeforeSaveAsync(context, async: true, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                context.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+            }
         }
 
         return result;
@@ -108,13 +122,20 @@ internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions optio
         }
     }
 
-    private void BeforeSave(DbContext context)
+    /// <summary>
+    /// Detects changes once and turns automatic detection off until the caller restores it (the returned value):
+    /// every enumeration of <c>ChangeTracker.Entries()</c> would otherwise detect changes again, and EF Core detects them
+    /// once more itself after the interceptors.
+    /// </summary>
+    private bool BeforeSave(DbContext context)
     {
         var changeTracker = context.ChangeTracker;
-        if (changeTracker.AutoDetectChangesEnabled)
+        var autoDetect = changeTracker.AutoDetectChangesEnabled;
+        if (autoDetect)
         {
             // SaveChanges calls interceptors before it detects changes: detect now, so edits made to tracked entities count.
             changeTracker.DetectChanges();
+            changeTracker.AutoDetectChangesEnabled = false;
         }
 
         DateTime? now = null;
@@ -141,6 +162,8 @@ internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions optio
 
             CheckUtc(entry);
         }
+
+        return autoDetect;
     }
 
     private static void Stamp(EntityEntry entry, IAuditable entity, DateTime now, string? user)

@@ -51,6 +51,11 @@ internal sealed class FileObjectLifecycle(AlchemyTypesSingletonOptions options, 
             foreach (var property in FileProperty.Of(entry.Metadata))
             {
                 var propertyEntry = entry.Property(property.Property);
+                if (entry.State == EntityState.Modified && !propertyEntry.IsModified)
+                {
+                    continue; // unchanged column: nothing to upload or delete
+                }
+
                 var current = entry.State == EntityState.Deleted ? [] : property.Items(propertyEntry.CurrentValue).ToList();
                 var original = entry.State == EntityState.Added ? [] : property.Items(propertyEntry.OriginalValue);
                 foreach (var file in current.Where(f => f.HasPendingContent))

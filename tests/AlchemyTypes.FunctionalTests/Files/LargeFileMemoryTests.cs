@@ -49,6 +49,14 @@ public sealed class GeneratedStream(long length) : Stream
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
+/// <summary>Memory measurements are process-wide: this collection runs alone, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasurementCollection
+{
+    public const string Name = "Memory measurements";
+}
+
+[Collection(MemoryMeasurementCollection.Name)]
 public sealed class LargeFileMemoryTests : IDisposable
 {
     private const long OneGiB = 1024L * 1024 * 1024;
