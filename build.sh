@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # AlchemyTypes build script.
-#   ./build.sh test    install what the test suite needs, then run every test (unit + functional)
+#   ./build.sh test    install what the test suite needs, check the packed packages, then run every test (unit + functional)
 #   ./build.sh build   build the solution
 #   ./build.sh bench   run the BenchmarkDotNet benchmarks (takes a while; pass a filter: ./build.sh bench '*KeyGeneration*')
+#   ./build.sh pack    pack every package into artifacts/packages, then prove them in a fresh project outside the repo
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,6 +37,8 @@ prepare_test_machine() {
 
 run_tests() {
   prepare_test_machine
+  # The packages must work outside the solution: pack them and use them from a fresh project first.
+  pack_and_check
   # A non-UTC zone makes the Local -> UTC conversion tests meaningful; override with ALCHEMYTYPES_TEST_TZ.
   export TZ=${ALCHEMYTYPES_TEST_TZ:-Asia/Kolkata}
   local log status=0
@@ -50,9 +53,31 @@ run_tests() {
   return "$status"
 }
 
+pack_and_check() {
+  local version ef consumer
+  # A version unique to this run: NuGet's global packages folder caches by id and version, so with the fixed version the
+  # consumer would restore packages cached by an earlier run (or by another clone) instead of the ones just packed.
+  version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)-check.$(date +%Y%m%d%H%M%S).$$"
+  rm -rf artifacts/packages
+  dotnet pack AlchemyTypes.sln -c Release -o artifacts/packages -p:ContinuousIntegrationBuild=true -p:Version="$version" --nologo -v quiet
+  ef=$(sed -n 's:.*<EFCoreVersion>\(.*\)</EFCoreVersion>.*:\1:p' Directory.Packages.props)
+  consumer=$(mktemp -d)
+  sed -e "s/@VERSION@/$version/" -e "s/@EFVERSION@/$ef/" tests/PackageConsumer/PackageConsumer.csproj.template > "$consumer/PackageConsumer.csproj"
+  cp tests/PackageConsumer/Program.cs "$consumer/"
+  # The local folder first; the configured feeds for the packages' own dependencies.
+  dotnet new nugetconfig -o "$consumer" >/dev/null
+  dotnet nuget add source "$PWD/artifacts/packages" -n alchemytypes-local --configfile "$consumer/nuget.config" >/dev/null
+  for feed in $(dotnet nuget list source --format short 2>/dev/null | awk '$1 == "E" {print $2}'); do
+    dotnet nuget add source "$feed" -n "feed-$RANDOM" --configfile "$consumer/nuget.config" >/dev/null 2>&1 || true
+  done
+  dotnet run --project "$consumer" -c Release
+  rm -rf "$consumer"
+}
+
 case "${1:-test}" in
   test) shift || true; run_tests "$@" ;;
   build) dotnet build AlchemyTypes.sln -c Release ;;
+  pack) pack_and_check ;;
   bench) shift || true; dotnet run -c Release --project tests/AlchemyTypes.Benchmarks -- --filter "${1:-*}" ;;
-  *) echo "usage: ./build.sh [test|build|bench [filter]]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [test|build|pack|bench [filter]]" >&2; exit 2 ;;
 esac

@@ -2,6 +2,7 @@ using AlchemyTypes.Encryption;
 using AlchemyTypes.Entities;
 using AlchemyTypes.Infrastructure;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
@@ -77,6 +78,44 @@ public sealed class AlchemyTypesOptionsBuilder
     {
         ArgumentNullException.ThrowIfNull(hasher);
         return WithOption(e => e.WithPasswordHasher(hasher, useForNewHashes));
+    }
+
+    /// <summary>
+    /// Registers a storage backend under <paramref name="name"/>. The first one registered is the default unless
+    /// <see cref="UseDefaultStorage"/> says otherwise; registering a name again replaces its backend. Create each backend once and reuse it for every context: backends are
+    /// part of EF Core's model cache key.
+    /// </summary>
+    /// <param name="name">1–64 letters, digits, '-', '_' or '.'; FileObject properties and values refer to it.</param>
+    /// <param name="backend">The backend.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="AlchemyTypesConfigurationException">The name is not valid.</exception>
+    public AlchemyTypesOptionsBuilder AddStorage(string name, IStorageBackend backend)
+    {
+        StorageRegistry.ValidateName(name);
+        ArgumentNullException.ThrowIfNull(backend);
+        return WithOption(e => e.WithStorage(name, backend));
+    }
+
+    /// <summary>Makes the backend called <paramref name="name"/> the default.</summary>
+    /// <param name="name">A name given to <see cref="AddStorage"/>.</param>
+    /// <returns>This builder.</returns>
+    public AlchemyTypesOptionsBuilder UseDefaultStorage(string name)
+    {
+        StorageRegistry.ValidateName(name);
+        return WithOption(e => e.WithDefaultStorage(name));
+    }
+
+    /// <summary>
+    /// Uses a whole registry built elsewhere, typically the singleton that dependency injection holds:
+    /// <c>services.AddDbContext&lt;T&gt;((sp, o) =&gt; o.UseNpgsql(…).AddAlchemyTypes(a =&gt; a.UseStorageRegistry(sp.GetRequiredService&lt;StorageRegistry&gt;())))</c>.
+    /// Backends added with <see cref="AddStorage"/> are then ignored.
+    /// </summary>
+    /// <param name="registry">The registry.</param>
+    /// <returns>This builder.</returns>
+    public AlchemyTypesOptionsBuilder UseStorageRegistry(StorageRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return WithOption(e => e.WithStorageRegistry(registry));
     }
 
     internal AlchemyTypesOptionsBuilder WithOption(Func<AlchemyTypesOptionsExtension, AlchemyTypesOptionsExtension> change)

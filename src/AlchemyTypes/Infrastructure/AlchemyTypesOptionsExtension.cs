@@ -4,6 +4,7 @@ using AlchemyTypes.Encryption;
 using AlchemyTypes.Entities;
 using AlchemyTypes.Internal;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
@@ -35,6 +36,9 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
         EncryptionKeyRing = copyFrom.EncryptionKeyRing;
         PasswordHashers = copyFrom.PasswordHashers;
         NewPasswordHasherIndex = copyFrom.NewPasswordHasherIndex;
+        StorageBackends = copyFrom.StorageBackends;
+        DefaultStorageName = copyFrom.DefaultStorageName;
+        StorageRegistry = copyFrom.StorageRegistry;
     }
 
     public bool UtcDateTimeEnforcement { get; private init; } = true;
@@ -51,8 +55,37 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
 
     /// <summary>The index in <see cref="PasswordHashers"/> of the hasher for new hashes; -1 when none was chosen (the first one is used).</summary>
     public int NewPasswordHasherIndex { get; private init; } = -1;
+    /// <summary>Backends added one by one with AddStorage, in order.</summary>
+    public IReadOnlyList<KeyValuePair<string, IStorageBackend>> StorageBackends { get; private init; } = [];
+
+    public string? DefaultStorageName { get; private init; }
+
+    /// <summary>A registry passed whole with UseStorageRegistry (from dependency injection, say).</summary>
+    public StorageRegistry? StorageRegistry { get; private init; }
+
+    public bool HasStorage => StorageRegistry is not null || StorageBackends.Count > 0;
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
+
+    public AlchemyTypesOptionsExtension WithStorage(string name, IStorageBackend backend)
+        => new(this) { StorageBackends = [.. StorageBackends.Where(b => b.Key != name), new(name, backend)] };
+
+    public AlchemyTypesOptionsExtension WithDefaultStorage(string name)
+        => new(this) { DefaultStorageName = name };
+
+    public AlchemyTypesOptionsExtension WithStorageRegistry(StorageRegistry registry)
+        => new(this) { StorageRegistry = registry };
+
+    /// <summary>The registry these options describe, or null without storage.</summary>
+    public StorageRegistry? BuildStorageRegistry()
+    {
+        if (StorageRegistry is not null)
+        {
+            return StorageRegistry;
+        }
+
+        return StorageBackends.Count == 0 ? null : new StorageRegistry(StorageBackends, DefaultStorageName);
+    }
 
     public AlchemyTypesOptionsExtension WithUtcDateTimeEnforcement(bool enabled)
         => new(this) { UtcDateTimeEnforcement = enabled };
@@ -86,9 +119,13 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
             .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
             .TryAdd<IInterceptor, SecretsSaveChangesInterceptor>()
             .TryAdd<IInterceptor, BlindIndexQueryInterceptor>()
+            .TryAdd<IInterceptor, FileObjectTransactionInterceptor>()
+            .TryAdd<IResettableService, FileObjectLifecycle>(p => p.GetRequiredService<FileObjectLifecycle>())
             .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
             .TryAddProviderSpecificServices(b => b
                 .TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>()
+                .TryAddScoped<FileObjectLifecycle, FileObjectLifecycle>()
+                .TryAddSingletonEnumerable<IAlchemyValueConverterSource, FileObjectConverterSource>()
                 .TryAddSingletonEnumerable<IAlchemyValueConverterSource, PasswordHashConverterSource>());
 
         // The database provider's ApplyServices may already have added EF Core's default selector (it adds the core
@@ -110,11 +147,30 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
             => Extension.UtcDateTimeEnforcement ? "using AlchemyTypes " : "using AlchemyTypes (no UTC enforcement) ";
 
         public override int GetServiceProviderHashCode()
-            => HashCode.Combine(Extension.UtcDateTimeEnforcement, SecretsHashCode());
+        {
+            // Storage backends are captured by the FileObject converters, which live in the cached model: they are part
+            // of the key, by identity. Register them once (singletons) and reuse them for every context.
+            var hash = new HashCode();
+            hash.Add(Extension.UtcDateTimeEnforcement);
+            hash.Add(Extension.DefaultStorageName);
+            hash.Add(Extension.StorageRegistry);
+            foreach (var (name, backend) in Extension.StorageBackends)
+            {
+                hash.Add(name);
+                hash.Add(backend);
+            }
+
+            hash.Add(SecretsHashCode());
+            return hash.ToHashCode();
+        }
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other)
             => other is ExtensionInfo otherInfo
                 && Extension.UtcDateTimeEnforcement == otherInfo.Extension.UtcDateTimeEnforcement
+                && Extension.DefaultStorageName == otherInfo.Extension.DefaultStorageName
+                && ReferenceEquals(Extension.StorageRegistry, otherInfo.Extension.StorageRegistry)
+                && Extension.StorageBackends.Count == otherInfo.Extension.StorageBackends.Count
+                && Extension.StorageBackends.Zip(otherInfo.Extension.StorageBackends).All(p => p.First.Key == p.Second.Key && ReferenceEquals(p.First.Value, p.Second.Value))
                 && SameSecrets(otherInfo.Extension);
 
         // The key ring and the password hashers are baked into converters, which live in the cached model: contexts with
@@ -143,6 +199,7 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
             debugInfo["AlchemyTypes:AuditUserAccessor"] = Extension.AuditUserAccessor?.GetType().FullName ?? "(none)";
             debugInfo["AlchemyTypes:EncryptionKeyRing"] = Extension.EncryptionKeyRing is null ? "(none)" : "configured";
             debugInfo["AlchemyTypes:PasswordHashers"] = string.Join(",", Extension.PasswordHashers.Select(h => h.Algorithm));
+            debugInfo["AlchemyTypes:Storage"] = string.Join(",", Extension.StorageBackends.Select(b => b.Key));
         }
     }
 }

@@ -11,11 +11,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AlchemyTypes.Internal;
 
 /// <summary>
-/// Runs before EF Core saves, once per context (scoped): stamps <see cref="IAuditable"/> entities and checks UTC-enforced
-/// <see cref="DateTime"/> values, so that a naive value fails with <see cref="UnspecifiedDateTimeKindException"/> itself
-/// rather than wrapped in EF Core's <see cref="DbUpdateException"/>, and before any command is sent.
+/// Runs around EF Core's SaveChanges, once per context (scoped): stamps <see cref="IAuditable"/> entities, checks
+/// UTC-enforced <see cref="DateTime"/> values (so that a naive value fails with <see cref="UnspecifiedDateTimeKindException"/>
+/// itself rather than wrapped in EF Core's <see cref="DbUpdateException"/>, before any command is sent), and drives the
+/// FileObject lifecycle (uploads before the commit, deletes after it, clean-up when the save fails).
 /// </summary>
-internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions options) : ISaveChangesInterceptor
+internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions options, FileObjectLifecycle files) : ISaveChangesInterceptor
 {
     private const string UtcPropertiesAnnotation = AlchemyTypesAnnotationNames.Prefix + "UtcProperties";
 
@@ -27,25 +28,114 @@ internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions optio
         ArgumentNullException.ThrowIfNull(eventData);
         if (eventData.Context is { } context)
         {
-            BeforeSave(context);
+            var autoDetect = BeforeSave(context);
+            try
+            {
+                files.BeforeSaveAsync(context, async: false, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                context.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+            }
         }
 
         return result;
     }
 
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(
+    public async ValueTask<InterceptionResult<int>> SavingChangesAsync(
         DbContextEventData eventData,
         InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
-        => ValueTask.FromResult(SavingChanges(eventData, result));
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (eventData.Context is { } context)
+        {
+            var autoDetect = BeforeSave(context);
+            try
+            {
+                await files.BeforeSaveAsync(context, async: true, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                context.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+            }
+        }
 
-    private void BeforeSave(DbContext context)
+        return result;
+    }
+
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (eventData.Context is { } context)
+        {
+            files.AfterSaveAsync(context, async: false, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        return result;
+    }
+
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (eventData.Context is { } context)
+        {
+            await files.AfterSaveAsync(context, async: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (eventData.Context is { } context)
+        {
+            files.SaveFailedAsync(context, async: false).GetAwaiter().GetResult();
+        }
+    }
+
+    public async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (eventData.Context is { } context)
+        {
+            await files.SaveFailedAsync(context, async: true).ConfigureAwait(false);
+        }
+    }
+
+    public void SaveChangesCanceled(DbContextEventData eventData)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (eventData.Context is { } context)
+        {
+            files.SaveFailedAsync(context, async: false).GetAwaiter().GetResult();
+        }
+    }
+
+    public async Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        if (eventData.Context is { } context)
+        {
+            await files.SaveFailedAsync(context, async: true).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Detects changes once and turns automatic detection off until the caller restores it (the returned value):
+    /// every enumeration of <c>ChangeTracker.Entries()</c> would otherwise detect changes again, and EF Core detects them
+    /// once more itself after the interceptors.
+    /// </summary>
+    private bool BeforeSave(DbContext context)
     {
         var changeTracker = context.ChangeTracker;
-        if (changeTracker.AutoDetectChangesEnabled)
+        var autoDetect = changeTracker.AutoDetectChangesEnabled;
+        if (autoDetect)
         {
             // SaveChanges calls interceptors before it detects changes: detect now, so edits made to tracked entities count.
             changeTracker.DetectChanges();
+            changeTracker.AutoDetectChangesEnabled = false;
         }
 
         DateTime? now = null;
@@ -72,6 +162,8 @@ internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions optio
 
             CheckUtc(entry);
         }
+
+        return autoDetect;
     }
 
     private static void Stamp(EntityEntry entry, IAuditable entity, DateTime now, string? user)

@@ -1,6 +1,7 @@
 using AlchemyTypes.Encryption;
 using AlchemyTypes.Infrastructure;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace AlchemyTypes.Internal;
@@ -13,6 +14,8 @@ internal sealed class AlchemyTypesSingletonOptions : ISingletonOptions
     public EncryptionKeyRing? EncryptionKeyRing { get; private set; }
 
     public PasswordHasherRegistry? PasswordHashers { get; private set; }
+    /// <summary>The storage backends FileObject values are connected to; null when none is configured.</summary>
+    public StorageRegistry? StorageRegistry { get; private set; }
 
     public void Initialize(IDbContextOptions options)
     {
@@ -22,6 +25,7 @@ internal sealed class AlchemyTypesSingletonOptions : ISingletonOptions
         PasswordHashers = extension.PasswordHashers.Count == 0
             ? null
             : new PasswordHasherRegistry(extension.PasswordHashers.ToArray(), extension.PasswordHashers[Math.Max(extension.NewPasswordHasherIndex, 0)]);
+        StorageRegistry = extension.BuildStorageRegistry();
     }
 
     public void Validate(IDbContextOptions options)

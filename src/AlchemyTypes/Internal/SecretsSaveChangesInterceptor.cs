@@ -19,16 +19,24 @@ internal sealed class SecretsSaveChangesInterceptor : ISaveChangesInterceptor
         ArgumentNullException.ThrowIfNull(eventData);
         if (eventData.Context is { } context)
         {
-            foreach (var (entry, secrets) in Entries(context))
+            var autoDetect = DetectOnce(context);
+            try
             {
-                PrepareEncrypted(entry, secrets);
-                foreach (var (property, registry) in secrets.Passwords)
+                foreach (var (entry, secrets) in Entries(context))
                 {
-                    if (PendingValue(entry, property) is { } hash)
+                    PrepareEncrypted(entry, secrets);
+                    foreach (var (property, registry) in secrets.Passwords)
                     {
-                        hash.Complete(registry);
+                        if (PendingValue(entry, property) is { } hash)
+                        {
+                            hash.Complete(registry);
+                        }
                     }
                 }
+            }
+            finally
+            {
+                context.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
             }
         }
 
@@ -43,30 +51,50 @@ internal sealed class SecretsSaveChangesInterceptor : ISaveChangesInterceptor
         ArgumentNullException.ThrowIfNull(eventData);
         if (eventData.Context is { } context)
         {
-            foreach (var (entry, secrets) in Entries(context))
+            var autoDetect = DetectOnce(context);
+            try
             {
-                PrepareEncrypted(entry, secrets);
-                foreach (var (property, registry) in secrets.Passwords)
+                foreach (var (entry, secrets) in Entries(context))
                 {
-                    if (PendingValue(entry, property) is { } hash)
+                    PrepareEncrypted(entry, secrets);
+                    foreach (var (property, registry) in secrets.Passwords)
                     {
-                        await hash.CompleteAsync(registry, cancellationToken).ConfigureAwait(false);
+                        if (PendingValue(entry, property) is { } hash)
+                        {
+                            await hash.CompleteAsync(registry, cancellationToken).ConfigureAwait(false);
+                        }
                     }
                 }
+            }
+            finally
+            {
+                context.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
             }
         }
 
         return result;
     }
 
+    /// <summary>
+    /// SaveChanges calls interceptors before it detects changes: detect once now (so edits to tracked entities count) and
+    /// turn automatic detection off while we enumerate and set values; the caller restores the returned setting.
+    /// </summary>
+    private static bool DetectOnce(DbContext context)
+    {
+        var changeTracker = context.ChangeTracker;
+        var autoDetect = changeTracker.AutoDetectChangesEnabled;
+        if (autoDetect)
+        {
+            changeTracker.DetectChanges();
+            changeTracker.AutoDetectChangesEnabled = false;
+        }
+
+        return autoDetect;
+    }
+
     private static List<(EntityEntry Entry, SecretProperties Secrets)> Entries(DbContext context)
     {
         var changeTracker = context.ChangeTracker;
-        if (changeTracker.AutoDetectChangesEnabled)
-        {
-            changeTracker.DetectChanges();
-        }
-
         var found = new List<(EntityEntry, SecretProperties)>();
         foreach (var entry in changeTracker.Entries())
         {

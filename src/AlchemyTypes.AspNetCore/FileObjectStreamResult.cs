@@ -1,0 +1,137 @@
+using System.Globalization;
+using AlchemyTypes.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace AlchemyTypes.AspNetCore;
+
+/// <summary>Streams a stored FileObject with the HTTP semantics browsers and download managers rely on.</summary>
+internal sealed class FileObjectStreamResult(FileObject file, bool inline) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var request = httpContext.Request;
+        var response = httpContext.Response;
+        var cancellationToken = httpContext.RequestAborted;
+        var size = file.Size;
+
+        response.Headers.AcceptRanges = "bytes";
+        if (file.ETag is { Length: > 0 } etag)
+        {
+            response.Headers.ETag = etag.StartsWith('"') || etag.StartsWith("W/", StringComparison.Ordinal) ? etag : $"\"{etag}\"";
+            if (request.Headers.IfNoneMatch.Any(v => v is not null && (v == "*" || v.Split(',').Any(t => t.Trim() == response.Headers.ETag.ToString()))))
+            {
+                response.StatusCode = StatusCodes.Status304NotModified;
+                return;
+            }
+        }
+
+        if (file.LastModified is { } lastModified)
+        {
+            response.Headers.LastModified = lastModified.ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        var disposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment");
+        disposition.SetHttpFileName(file.FileName);
+        response.Headers.ContentDisposition = disposition.ToString();
+        response.ContentType = file.ContentType;
+
+        StorageRange? range = null;
+        if (size is { } length && TryParseSingleRange(request.Headers.Range.ToString(), length, out var first, out var last, out var unsatisfiable))
+        {
+            if (unsatisfiable)
+            {
+                response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+                response.Headers.ContentRange = $"bytes */{length}";
+                return;
+            }
+
+            range = new StorageRange(first, last - first + 1);
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = $"bytes {first}-{last}/{length}";
+            response.ContentLength = last - first + 1;
+        }
+        else if (size is { } whole)
+        {
+            response.ContentLength = whole;
+        }
+
+        if (HttpMethods.IsHead(request.Method))
+        {
+            return;
+        }
+
+        var content = range is { } r ? await file.OpenReadAsync(r, cancellationToken).ConfigureAwait(false) : await file.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (content.ConfigureAwait(false))
+        {
+            await content.CopyToAsync(response.Body, 81920, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Parses <c>bytes=a-b</c>, <c>bytes=a-</c> and <c>bytes=-n</c>; several ranges or garbage mean "send it whole".</summary>
+    internal static bool TryParseSingleRange(string header, long length, out long first, out long last, out bool unsatisfiable)
+    {
+        first = last = 0;
+        unsatisfiable = false;
+        if (string.IsNullOrWhiteSpace(header) || !header.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var spec = header[6..].Trim();
+        if (spec.Contains(',', StringComparison.Ordinal))
+        {
+            return false; // multipart/byteranges is not offered: the whole representation is a valid answer
+        }
+
+        var dash = spec.IndexOf('-', StringComparison.Ordinal);
+        if (dash < 0)
+        {
+            return false;
+        }
+
+        var start = spec[..dash].Trim();
+        var end = spec[(dash + 1)..].Trim();
+        if (start.Length == 0)
+        {
+            if (!long.TryParse(end, NumberStyles.None, CultureInfo.InvariantCulture, out var suffix))
+            {
+                return false;
+            }
+
+            if (suffix == 0 || length == 0)
+            {
+                unsatisfiable = true;
+                return true;
+            }
+
+            first = Math.Max(0, length - suffix);
+            last = length - 1;
+            return true;
+        }
+
+        if (!long.TryParse(start, NumberStyles.None, CultureInfo.InvariantCulture, out first))
+        {
+            return false;
+        }
+
+        if (end.Length == 0)
+        {
+            last = length - 1;
+        }
+        else if (!long.TryParse(end, NumberStyles.None, CultureInfo.InvariantCulture, out last) || last < first)
+        {
+            return false;
+        }
+
+        if (first >= length)
+        {
+            unsatisfiable = true;
+            return true;
+        }
+
+        last = Math.Min(last, length - 1);
+        return true;
+    }
+}

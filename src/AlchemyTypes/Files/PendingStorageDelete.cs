@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel.DataAnnotations.Schema;
+
+namespace AlchemyTypes;
+
+/// <summary>
+/// A storage object that must be deleted because the row that owned it was deleted or its file replaced: the transactional
+/// outbox of FileObject deletes. A row is written in the same database transaction as the change that orphaned the object,
+/// and removed only once the storage delete succeeded, so a delete is never lost to a crash or a storage outage. Failed
+/// deletes stay, with <see cref="Attempts"/> and <see cref="LastError"/>, until
+/// <c>context.ProcessPendingStorageDeletesAsync()</c> succeeds. The table (<c>alchemy_pending_storage_deletes</c>) is part of
+/// the model, and so of migrations, whenever storage is configured.
+/// </summary>
+[Table(TableName)]
+public sealed class PendingStorageDelete
+{
+    /// <summary>The table name.</summary>
+    public const string TableName = "alchemy_pending_storage_deletes";
+
+    /// <summary>The id (a UUIDv7, so ids sort by time).</summary>
+    public Guid Id { get; set; }
+
+    /// <summary>The name of the storage backend.</summary>
+    [MaxLength(64)]
+    public string Backend { get; set; } = "";
+
+    /// <summary>The object key.</summary>
+    [MaxLength(1024)]
+    public string Key { get; set; } = "";
+
+    /// <summary>When the delete was recorded (UTC).</summary>
+    public DateTime EnqueuedAt { get; set; }
+
+    /// <summary>How many deletes were tried and failed.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>The last failure, if any.</summary>
+    [MaxLength(2000)]
+    public string? LastError { get; set; }
+}

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using AlchemyTypes.Internal;
+
+namespace AlchemyTypes.Storage;
+
+/// <summary>
+/// A thread-safe backend that keeps objects in process memory, for tests and prototypes. It obeys the same contract as
+/// the durable backends (key rules, overwrite protection, ranges, metadata). Content is held whole in memory by design.
+/// </summary>
+public sealed class InMemoryStorageBackend : IStorageBackend
+{
+    private readonly ConcurrentDictionary<string, Entry> _objects = new(StringComparer.Ordinal);
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates an empty store.</summary>
+    public InMemoryStorageBackend()
+        : this(TimeProvider.System)
+    {
+    }
+
+    /// <summary>Creates an empty store whose last-modified times come from <paramref name="timeProvider"/>.</summary>
+    /// <param name="timeProvider">The clock.</param>
+    public InMemoryStorageBackend(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>The keys stored now, in no particular order.</summary>
+    public IReadOnlyCollection<string> Keys => _objects.Keys.ToArray();
+
+    /// <inheritdoc />
+    public async Task<StoredObjectInfo> UploadAsync(string key, Stream content, StorageUploadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        StorageKey.Validate(key);
+        ArgumentNullException.ThrowIfNull(content);
+        using var buffer = new MemoryStream();
+        await content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return Store(key, buffer.ToArray(), options);
+    }
+
+    /// <inheritdoc />
+    public StoredObjectInfo Upload(string key, Stream content, StorageUploadOptions? options = null)
+    {
+        StorageKey.Validate(key);
+        ArgumentNullException.ThrowIfNull(content);
+        using var buffer = new MemoryStream();
+        content.CopyTo(buffer);
+        return Store(key, buffer.ToArray(), options);
+    }
+
+    /// <inheritdoc />
+    public Task<Stream> OpenReadAsync(string key, StorageRange? range = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(OpenRead(key, range));
+    }
+
+    /// <inheritdoc />
+    public Stream OpenRead(string key, StorageRange? range = null)
+    {
+        var entry = Get(key);
+        var (start, count) = range?.Clip(entry.Data.Length) ?? (0, entry.Data.Length);
+        return new MemoryStream(entry.Data, (int)start, (int)count, writable: false);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StorageKey.Validate(key);
+        return Task.FromResult(_objects.ContainsKey(key));
+    }
+
+    /// <inheritdoc />
+    public Task<StoredObjectInfo> GetInfoAsync(string key, CancellationToken cancellationToken = default)
+        => Task.FromResult(Get(key).Info);
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StorageKey.Validate(key);
+        _objects.TryRemove(key, out _);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<StorageDeleteResult> DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(DeleteMany(keys));
+    }
+
+    /// <inheritdoc />
+    public StorageDeleteResult DeleteMany(IReadOnlyCollection<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var deleted = new List<string>(keys.Count);
+        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (!StorageKey.IsValid(key))
+            {
+                failed[key] = "invalid key";
+                continue;
+            }
+
+            _objects.TryRemove(key, out _);
+            deleted.Add(key);
+        }
+
+        return new StorageDeleteResult(deleted, failed, requestCount: keys.Count);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => "in-memory storage";
+
+    private StoredObjectInfo Store(string key, byte[] data, StorageUploadOptions? options)
+    {
+        var info = new StoredObjectInfo
+        {
+            Key = key,
+            Size = data.Length,
+            ContentType = options?.ContentType ?? "application/octet-stream",
+            ETag = "\"" + Convert.ToHexStringLower(SHA256.HashData(data).AsSpan(0, 16)) + "\"",
+            LastModified = _timeProvider.GetUtcNow(),
+            Metadata = new Dictionary<string, string>(options?.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+        };
+        var entry = new Entry(data, info);
+        if (options?.Overwrite == true)
+        {
+            _objects[key] = entry;
+        }
+        else if (!_objects.TryAdd(key, entry))
+        {
+            throw StorageObjectExistsException.ForKey(key, ToString());
+        }
+
+        return info;
+    }
+
+    private Entry Get(string key)
+    {
+        StorageKey.Validate(key);
+        return _objects.TryGetValue(key, out var entry) ? entry : throw StorageObjectNotFoundException.ForKey(key, ToString());
+    }
+
+    private sealed record Entry(byte[] Data, StoredObjectInfo Info);
+}

@@ -1,0 +1,356 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using AlchemyTypes.Internal;
+
+namespace AlchemyTypes.Storage;
+
+/// <summary>
+/// Keeps objects as files under a root directory: key <c>a/b.pdf</c> is the file <c>root/a/b.pdf</c>.
+/// Keys can never leave the root: besides the <see cref="StorageKey"/> rules, the resolved path must stay inside the root
+/// and no existing path component may be a symbolic link that points outside it. Uploads are written to a temporary file in
+/// the same file system, flushed to disk, and renamed into place, so a reader never sees a half-written file. Content type,
+/// metadata and ETag are kept in a JSON sidecar under <c>root/.alchemytypes/meta/</c>; the first key segment
+/// <c>.alchemytypes</c> is reserved for that.
+/// </summary>
+/// <remarks>
+/// The symbolic-link check happens before the file is opened: a process that can create links inside the root between the
+/// check and the open (a TOCTOU race) is outside what this backend defends against. Give the root to this process alone.
+/// </remarks>
+public sealed class LocalFileSystemStorageBackend : IStorageBackend
+{
+    private const string InternalFolderName = ".alchemytypes";
+    private const int BufferSize = 81920;
+
+    private readonly string _root;
+    private readonly string _metaRoot;
+    private readonly string _tempRoot;
+
+    /// <summary>Creates a backend over <paramref name="rootDirectory"/>, creating the folder if needed.</summary>
+    /// <param name="rootDirectory">The folder that holds the objects.</param>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    public LocalFileSystemStorageBackend(string rootDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
+        var root = new DirectoryInfo(Path.GetFullPath(rootDirectory));
+        root.Create();
+        // Resolve a linked root once, so that containment checks compare real paths.
+        var resolved = root.LinkTarget is null ? root.FullName : root.ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+        _root = Path.TrimEndingDirectorySeparator(resolved);
+        _metaRoot = Path.Combine(_root, InternalFolderName, "meta");
+        _tempRoot = Path.Combine(_root, InternalFolderName, "tmp");
+        Directory.CreateDirectory(_metaRoot);
+        Directory.CreateDirectory(_tempRoot);
+    }
+
+    /// <summary>The resolved root directory.</summary>
+    public string RootDirectory => _root;
+
+    /// <inheritdoc />
+    public Task<StoredObjectInfo> UploadAsync(string key, Stream content, StorageUploadOptions? options = null, CancellationToken cancellationToken = default)
+        => UploadCoreAsync(key, content, options, async: true, cancellationToken);
+
+    /// <inheritdoc />
+    public StoredObjectInfo Upload(string key, Stream content, StorageUploadOptions? options = null)
+        => UploadCoreAsync(key, content, options, async: false, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public Task<Stream> OpenReadAsync(string key, StorageRange? range = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Open(key, range, FileOptions.Asynchronous | FileOptions.SequentialScan));
+    }
+
+    /// <inheritdoc />
+    public Stream OpenRead(string key, StorageRange? range = null) => Open(key, range, FileOptions.SequentialScan);
+
+    /// <inheritdoc />
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
+        => Task.FromResult(File.Exists(ResolvePath(key)));
+
+    /// <inheritdoc />
+    public async Task<StoredObjectInfo> GetInfoAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var path = ResolvePath(key);
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw StorageObjectNotFoundException.ForKey(key, ToString());
+        }
+
+        Sidecar? sidecar = null;
+        var metaPath = MetaPath(key);
+        if (File.Exists(metaPath))
+        {
+            var stream = new FileStream(metaPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                sidecar = await JsonSerializer.DeserializeAsync<Sidecar>(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return new StoredObjectInfo
+        {
+            Key = key,
+            Size = file.Length,
+            ContentType = sidecar?.ContentType ?? "application/octet-stream",
+            ETag = sidecar?.ETag,
+            LastModified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero),
+            Metadata = sidecar?.Metadata ?? new Dictionary<string, string>(),
+        };
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        DeleteCore(key);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<StorageDeleteResult> DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(DeleteMany(keys));
+    }
+
+    /// <inheritdoc />
+    public StorageDeleteResult DeleteMany(IReadOnlyCollection<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var deleted = new List<string>(keys.Count);
+        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            try
+            {
+                DeleteCore(key);
+                deleted.Add(key);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StorageException)
+            {
+                failed[key] = ex.Message;
+            }
+        }
+
+        return new StorageDeleteResult(deleted, failed, requestCount: keys.Count);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"local storage at '{_root}'";
+
+    private async Task<StoredObjectInfo> UploadCoreAsync(string key, Stream content, StorageUploadOptions? options, bool async, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var path = ResolvePath(key);
+        var overwrite = options?.Overwrite == true;
+        if (!overwrite && File.Exists(path))
+        {
+            throw StorageObjectExistsException.ForKey(key, ToString());
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // The parent folders may have been created just now: check again that none of them is a link out of the root.
+        path = ResolvePath(key);
+
+        var temp = Path.Combine(_tempRoot, Guid.NewGuid().ToString("N") + ".tmp");
+        string etag;
+        try
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, async ? FileOptions.Asynchronous : FileOptions.None);
+            await using (stream.ConfigureAwait(false))
+            {
+                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+                try
+                {
+                    int read;
+                    while ((read = async
+                        ? await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)
+                        : content.Read(buffer, 0, BufferSize)) > 0)
+                    {
+                        sha.AppendData(buffer, 0, read);
+                        if (async)
+                        {
+                            await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            stream.Write(buffer, 0, read);
+                        }
+                    }
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                // Durable before it becomes visible: the rename below must never expose data the disk does not hold.
+                stream.Flush(flushToDisk: true);
+            }
+
+            etag = "\"" + Convert.ToHexStringLower(sha.GetHashAndReset().AsSpan(0, 16)) + "\"";
+            await WriteSidecarAsync(key, new Sidecar(options?.ContentType ?? "application/octet-stream", etag, options?.Metadata?.ToDictionary(StringComparer.Ordinal)), async, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                File.Move(temp, path, overwrite);
+            }
+            catch (IOException) when (!overwrite && File.Exists(path))
+            {
+                throw StorageObjectExistsException.ForKey(key, ToString());
+            }
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+
+        var file = new FileInfo(path);
+        return new StoredObjectInfo
+        {
+            Key = key,
+            Size = file.Length,
+            ContentType = options?.ContentType ?? "application/octet-stream",
+            ETag = etag,
+            LastModified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero),
+            Metadata = new Dictionary<string, string>(options?.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+        };
+    }
+
+    private async Task WriteSidecarAsync(string key, Sidecar sidecar, bool async, CancellationToken cancellationToken)
+    {
+        var metaPath = MetaPath(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(metaPath)!);
+        var temp = Path.Combine(_tempRoot, Guid.NewGuid().ToString("N") + ".meta.tmp");
+        try
+        {
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
+            await using (stream.ConfigureAwait(false))
+            {
+                if (async)
+                {
+                    await JsonSerializer.SerializeAsync(stream, sidecar, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    JsonSerializer.Serialize(stream, sidecar);
+                }
+            }
+
+            File.Move(temp, metaPath, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private Stream Open(string key, StorageRange? range, FileOptions fileOptions)
+    {
+        var path = ResolvePath(key);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, fileOptions);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw StorageObjectNotFoundException.ForKey(key, ToString());
+        }
+
+        if (range is not { } r)
+        {
+            return stream;
+        }
+
+        try
+        {
+            var (start, count) = r.Clip(stream.Length);
+            stream.Seek(start, SeekOrigin.Begin);
+            return new BoundedReadStream(stream, count);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private void DeleteCore(string key)
+    {
+        var path = ResolvePath(key);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // A missing folder means a missing object: not an error.
+        }
+
+        TryDelete(MetaPath(key));
+    }
+
+    private string MetaPath(string key) => Path.Combine(_metaRoot, key + ".json");
+
+    /// <summary>The full path of <paramref name="key"/>, after every containment and link check.</summary>
+    private string ResolvePath(string key)
+    {
+        StorageKey.Validate(key);
+        var segments = key.Split('/');
+        if (string.Equals(segments[0], InternalFolderName, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidStorageKeyException($"The storage key '{key}' is not allowed: its first segment '{InternalFolderName}' is reserved for the backend's own files.");
+        }
+
+        var full = Path.GetFullPath(Path.Combine(_root, Path.Combine(segments)));
+        if (!IsInsideRoot(full))
+        {
+            throw new InvalidStorageKeyException($"The storage key '{key}' is not allowed: it resolves outside the storage root.");
+        }
+
+        // Walk the existing components from the root down: a link anywhere must not lead out of the root.
+        var current = _root;
+        foreach (var segment in segments)
+        {
+            current = Path.Combine(current, segment);
+            FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+            if (!info.Exists && info.LinkTarget is null)
+            {
+                break;
+            }
+
+            if (info.LinkTarget is not null)
+            {
+                var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+                if (target is null || !IsInsideRoot(Path.GetFullPath(target)))
+                {
+                    throw new InvalidStorageKeyException($"The storage key '{key}' is not allowed: '{segment}' is a symbolic link that leads outside the storage root.");
+                }
+            }
+        }
+
+        return full;
+    }
+
+    private bool IsInsideRoot(string fullPath)
+        => fullPath.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort (DirectoryNotFoundException included): a leftover temp or sidecar file is harmless and never visible as an object.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private sealed record Sidecar(string ContentType, string ETag, Dictionary<string, string>? Metadata);
+}
