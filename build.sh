@@ -25,6 +25,8 @@ prepare_test_machine() {
   if [[ -z ${ALCHEMYTYPES_TEST_POSTGRES:-} ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
     ensure_debian_packages postgresql-15
   fi
+  # Password-hash interoperability tests: the reference argon2 CLI, Apache htpasswd (bcrypt), libsodium (Argon2id).
+  ensure_debian_packages argon2 apache2-utils libsodium23
   # Node.js runs the npm test servers (s3rver, Azurite), pinned in tests/package-lock.json.
   command -v node >/dev/null 2>&1 || ensure_debian_packages nodejs npm
   if [[ ! -f tests/node_modules/.package-lock.json ]] || ! cmp -s tests/package-lock.json tests/node_modules/.package-lock-ci.json; then
@@ -52,10 +54,12 @@ run_tests() {
 }
 
 pack_and_check() {
-  rm -rf artifacts/packages
-  dotnet pack AlchemyTypes.sln -c Release -o artifacts/packages -p:ContinuousIntegrationBuild=true --nologo -v quiet
   local version ef consumer
-  version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
+  # A version unique to this run: NuGet's global packages folder caches by id and version, so with the fixed version the
+  # consumer would restore packages cached by an earlier run (or by another clone) instead of the ones just packed.
+  version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)-check.$(date +%Y%m%d%H%M%S).$$"
+  rm -rf artifacts/packages
+  dotnet pack AlchemyTypes.sln -c Release -o artifacts/packages -p:ContinuousIntegrationBuild=true -p:Version="$version" --nologo -v quiet
   ef=$(sed -n 's:.*<EFCoreVersion>\(.*\)</EFCoreVersion>.*:\1:p' Directory.Packages.props)
   consumer=$(mktemp -d)
   sed -e "s/@VERSION@/$version/" -e "s/@EFVERSION@/$ef/" tests/PackageConsumer/PackageConsumer.csproj.template > "$consumer/PackageConsumer.csproj"

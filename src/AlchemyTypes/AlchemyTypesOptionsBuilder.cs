@@ -1,5 +1,7 @@
+using AlchemyTypes.Encryption;
 using AlchemyTypes.Entities;
 using AlchemyTypes.Infrastructure;
+using AlchemyTypes.Passwords;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -49,6 +51,33 @@ public sealed class AlchemyTypesOptionsBuilder
     {
         ArgumentNullException.ThrowIfNull(accessor);
         return WithOption(e => e.WithAuditUserAccessor(accessor));
+    }
+
+    /// <summary>
+    /// Sets the keys of encrypted string properties (<see cref="EncryptedAttribute"/>, <c>.IsEncrypted()</c>). Create the
+    /// ring once and reuse it (a singleton): each distinct ring instance gets its own EF Core service provider and model.
+    /// </summary>
+    /// <param name="keyRing">The key ring, holding at least one key before the first encrypted value is written.</param>
+    /// <returns>This builder.</returns>
+    public AlchemyTypesOptionsBuilder UseEncryption(EncryptionKeyRing keyRing)
+    {
+        ArgumentNullException.ThrowIfNull(keyRing);
+        return WithOption(e => e.WithEncryptionKeyRing(keyRing));
+    }
+
+    /// <summary>
+    /// Registers a password hasher for <see cref="PasswordHash"/> properties. Hashes of every registered algorithm verify;
+    /// new hashes use the last hasher registered with <paramref name="useForNewHashes"/>, or the first one registered.
+    /// Provider packages call this from <c>UseArgon2()</c> and <c>UseBCrypt()</c>. Hashers equal by
+    /// <see cref="object.Equals(object)"/> are registered once.
+    /// </summary>
+    /// <param name="hasher">The hasher.</param>
+    /// <param name="useForNewHashes">Whether new passwords are hashed with it.</param>
+    /// <returns>This builder.</returns>
+    public AlchemyTypesOptionsBuilder AddPasswordHasher(IPasswordHasher hasher, bool useForNewHashes = false)
+    {
+        ArgumentNullException.ThrowIfNull(hasher);
+        return WithOption(e => e.WithPasswordHasher(hasher, useForNewHashes));
     }
 
     /// <summary>

@@ -1,6 +1,8 @@
 // A program outside the solution that uses the packed packages: if a package misses a dependency or a type, it fails here.
 using AlchemyTypes;
+using AlchemyTypes.Encryption;
 using AlchemyTypes.Entities;
+using AlchemyTypes.Passwords;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,16 +10,23 @@ var root = Path.Combine(Path.GetTempPath(), "alchemytypes-consumer-" + Guid.NewG
 try
 {
     var storage = new LocalFileSystemStorageBackend(Path.Combine(root, "files"));
+    var ring = new EncryptionKeyRing().Add("k1", EncryptionKeyRing.GenerateKey());
     var options = new DbContextOptionsBuilder<ConsumerContext>()
         .UseSqlite($"Data Source={Path.Combine(root, "app.db")}")
-        .AddAlchemyTypes(a => a.AddStorage("files", storage))
+        .AddAlchemyTypes(a => a.AddStorage("files", storage).UseEncryption(ring).UseArgon2(o => o.MemorySizeKiB = 1024).UseBCrypt())
         .Options;
 
     Guid id;
     await using (var db = new ConsumerContext(options))
     {
         await db.Database.EnsureCreatedAsync();
-        var note = new Note { Title = "hello", Attachment = FileObject.FromBytes("packed and consumed"u8, "note.txt") };
+        var note = new Note
+        {
+            Title = "hello",
+            Attachment = FileObject.FromBytes("packed and consumed"u8, "note.txt"),
+            Secret = "encrypted at rest",
+            Password = PasswordHash.FromPassword("pw"),
+        };
         db.Add(note);
         await db.SaveChangesAsync();
         id = note.Id;
@@ -27,7 +36,8 @@ try
     {
         var note = await db.Notes.SingleAsync(n => n.Id == id);
         var text = System.Text.Encoding.UTF8.GetString(await note.Attachment!.GetBytesAsync());
-        if (text != "packed and consumed" || note.CreatedAt.Kind != DateTimeKind.Utc || note.Id.Version != 7)
+        if (text != "packed and consumed" || note.CreatedAt.Kind != DateTimeKind.Utc || note.Id.Version != 7
+            || note.Secret != "encrypted at rest" || note.Password?.Verify("pw") != true)
         {
             Console.Error.WriteLine($"package consumer: unexpected result '{text}', {note.CreatedAt.Kind}, v{note.Id.Version}");
             return 1;
@@ -49,6 +59,11 @@ public sealed class Note : UuidV7AuditEntity
     public string Title { get; set; } = "";
 
     public FileObject? Attachment { get; set; }
+
+    [Encrypted]
+    public string? Secret { get; set; }
+
+    public PasswordHash? Password { get; set; }
 }
 
 public sealed class ConsumerContext(DbContextOptions<ConsumerContext> options) : DbContext(options)

@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using AlchemyTypes.Encryption;
 using AlchemyTypes.Entities;
 using AlchemyTypes.Internal;
+using AlchemyTypes.Passwords;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -30,6 +33,9 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
         UtcDateTimeEnforcement = copyFrom.UtcDateTimeEnforcement;
         TimeProvider = copyFrom.TimeProvider;
         AuditUserAccessor = copyFrom.AuditUserAccessor;
+        EncryptionKeyRing = copyFrom.EncryptionKeyRing;
+        PasswordHashers = copyFrom.PasswordHashers;
+        NewPasswordHasherIndex = copyFrom.NewPasswordHasherIndex;
         StorageBackends = copyFrom.StorageBackends;
         DefaultStorageName = copyFrom.DefaultStorageName;
         StorageRegistry = copyFrom.StorageRegistry;
@@ -41,6 +47,14 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
 
     public IAuditUserAccessor? AuditUserAccessor { get; private init; }
 
+    /// <summary>Shapes the model (baked into encrypted-string converters): part of the service-provider key, by reference.</summary>
+    public EncryptionKeyRing? EncryptionKeyRing { get; private init; }
+
+    /// <summary>Shapes the model (baked into PasswordHash converters): part of the service-provider key, by <see cref="object.Equals(object)"/>.</summary>
+    public IReadOnlyList<IPasswordHasher> PasswordHashers { get; private init; } = [];
+
+    /// <summary>The index in <see cref="PasswordHashers"/> of the hasher for new hashes; -1 when none was chosen (the first one is used).</summary>
+    public int NewPasswordHasherIndex { get; private init; } = -1;
     /// <summary>Backends added one by one with AddStorage, in order.</summary>
     public IReadOnlyList<KeyValuePair<string, IStorageBackend>> StorageBackends { get; private init; } = [];
 
@@ -82,18 +96,37 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
     public AlchemyTypesOptionsExtension WithAuditUserAccessor(IAuditUserAccessor? accessor)
         => new(this) { AuditUserAccessor = accessor };
 
+    public AlchemyTypesOptionsExtension WithEncryptionKeyRing(EncryptionKeyRing keyRing)
+        => new(this) { EncryptionKeyRing = keyRing };
+
+    public AlchemyTypesOptionsExtension WithPasswordHasher(IPasswordHasher hasher, bool useForNewHashes)
+    {
+        var hashers = PasswordHashers.ToList();
+        var index = hashers.FindIndex(h => h.Equals(hasher));
+        if (index < 0)
+        {
+            hashers.Add(hasher);
+            index = hashers.Count - 1;
+        }
+
+        return new(this) { PasswordHashers = hashers, NewPasswordHasherIndex = useForNewHashes ? index : NewPasswordHasherIndex };
+    }
+
     public void ApplyServices(IServiceCollection services)
     {
         new EntityFrameworkServicesBuilder(services)
             .TryAdd<IConventionSetPlugin, AlchemyTypesConventionSetPlugin>()
             .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
+            .TryAdd<IInterceptor, SecretsSaveChangesInterceptor>()
+            .TryAdd<IInterceptor, BlindIndexQueryInterceptor>()
             .TryAdd<IInterceptor, FileObjectTransactionInterceptor>()
             .TryAdd<IResettableService, FileObjectLifecycle>(p => p.GetRequiredService<FileObjectLifecycle>())
             .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
             .TryAddProviderSpecificServices(b => b
                 .TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>()
                 .TryAddScoped<FileObjectLifecycle, FileObjectLifecycle>()
-                .TryAddSingletonEnumerable<IAlchemyValueConverterSource, FileObjectConverterSource>());
+                .TryAddSingletonEnumerable<IAlchemyValueConverterSource, FileObjectConverterSource>()
+                .TryAddSingletonEnumerable<IAlchemyValueConverterSource, PasswordHashConverterSource>());
 
         // The database provider's ApplyServices may already have added EF Core's default selector (it adds the core
         // services when UseSqlite/UseNpgsql comes before AddAlchemyTypes), so replace rather than TryAdd.
@@ -127,6 +160,7 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
                 hash.Add(backend);
             }
 
+            hash.Add(SecretsHashCode());
             return hash.ToHashCode();
         }
 
@@ -136,12 +170,35 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
                 && Extension.DefaultStorageName == otherInfo.Extension.DefaultStorageName
                 && ReferenceEquals(Extension.StorageRegistry, otherInfo.Extension.StorageRegistry)
                 && Extension.StorageBackends.Count == otherInfo.Extension.StorageBackends.Count
-                && Extension.StorageBackends.Zip(otherInfo.Extension.StorageBackends).All(p => p.First.Key == p.Second.Key && ReferenceEquals(p.First.Value, p.Second.Value));
+                && Extension.StorageBackends.Zip(otherInfo.Extension.StorageBackends).All(p => p.First.Key == p.Second.Key && ReferenceEquals(p.First.Value, p.Second.Value))
+                && SameSecrets(otherInfo.Extension);
+
+        // The key ring and the password hashers are baked into converters, which live in the cached model: contexts with
+        // a different ring (by reference) or differently configured hashers (by Equals) must not share a service provider.
+        private int SecretsHashCode()
+        {
+            var hash = new HashCode();
+            hash.Add(Extension.EncryptionKeyRing is null ? 0 : RuntimeHelpers.GetHashCode(Extension.EncryptionKeyRing));
+            foreach (var hasher in Extension.PasswordHashers)
+            {
+                hash.Add(hasher);
+            }
+
+            hash.Add(Extension.NewPasswordHasherIndex);
+            return hash.ToHashCode();
+        }
+
+        private bool SameSecrets(AlchemyTypesOptionsExtension other)
+            => ReferenceEquals(Extension.EncryptionKeyRing, other.EncryptionKeyRing)
+                && Extension.NewPasswordHasherIndex == other.NewPasswordHasherIndex
+                && Extension.PasswordHashers.SequenceEqual(other.PasswordHashers);
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {
             debugInfo["AlchemyTypes:UtcDateTimeEnforcement"] = Extension.UtcDateTimeEnforcement.ToString(CultureInfo.InvariantCulture);
             debugInfo["AlchemyTypes:AuditUserAccessor"] = Extension.AuditUserAccessor?.GetType().FullName ?? "(none)";
+            debugInfo["AlchemyTypes:EncryptionKeyRing"] = Extension.EncryptionKeyRing is null ? "(none)" : "configured";
+            debugInfo["AlchemyTypes:PasswordHashers"] = string.Join(",", Extension.PasswordHashers.Select(h => h.Algorithm));
             debugInfo["AlchemyTypes:Storage"] = string.Join(",", Extension.StorageBackends.Select(b => b.Key));
         }
     }

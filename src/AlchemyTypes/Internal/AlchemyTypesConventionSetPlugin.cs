@@ -19,6 +19,8 @@ internal sealed class AlchemyTypesConventionSetPlugin(
             conventionSet.ModelFinalizingConventions.Insert(0, new UtcDateTimeConvention());
         }
 
+        // Encrypted strings and password hashes get per-property converters (errors name the entity and the property).
+        conventionSet.ModelFinalizingConventions.Insert(0, new SecretsConvention(options.EncryptionKeyRing, options.PasswordHashers));
         var fileObjects = new FileObjectConvention(options.StorageRegistry, databaseProvider.Name.Contains("Npgsql", StringComparison.Ordinal));
         conventionSet.ModelInitializedConventions.Add(fileObjects);
         // Early, like the UTC convention: store types are mapped after it, with the column type it sets.

@@ -1,4 +1,6 @@
+using AlchemyTypes.Encryption;
 using AlchemyTypes.Infrastructure;
+using AlchemyTypes.Passwords;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
@@ -9,6 +11,9 @@ internal sealed class AlchemyTypesSingletonOptions : ISingletonOptions
 {
     public bool UtcDateTimeEnforcement { get; private set; } = true;
 
+    public EncryptionKeyRing? EncryptionKeyRing { get; private set; }
+
+    public PasswordHasherRegistry? PasswordHashers { get; private set; }
     /// <summary>The storage backends FileObject values are connected to; null when none is configured.</summary>
     public StorageRegistry? StorageRegistry { get; private set; }
 
@@ -16,6 +21,10 @@ internal sealed class AlchemyTypesSingletonOptions : ISingletonOptions
     {
         var extension = options.FindExtension<AlchemyTypesOptionsExtension>() ?? new AlchemyTypesOptionsExtension();
         UtcDateTimeEnforcement = extension.UtcDateTimeEnforcement;
+        EncryptionKeyRing = extension.EncryptionKeyRing;
+        PasswordHashers = extension.PasswordHashers.Count == 0
+            ? null
+            : new PasswordHasherRegistry(extension.PasswordHashers.ToArray(), extension.PasswordHashers[Math.Max(extension.NewPasswordHasherIndex, 0)]);
         StorageRegistry = extension.BuildStorageRegistry();
     }
 

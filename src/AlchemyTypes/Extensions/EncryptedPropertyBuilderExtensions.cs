@@ -1,0 +1,36 @@
+using AlchemyTypes.Encryption;
+using AlchemyTypes.Internal;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+// ReSharper disable once CheckNamespace
+namespace Microsoft.EntityFrameworkCore;
+
+/// <summary>Marks string properties as encrypted in <c>OnModelCreating</c>, like <see cref="EncryptedAttribute"/>.</summary>
+public static class EncryptedPropertyBuilderExtensions
+{
+    /// <summary>
+    /// Stores the property encrypted with AES-256-GCM under the key ring given to <c>UseEncryption</c>. Null stays NULL;
+    /// the empty string is encrypted.
+    /// </summary>
+    /// <typeparam name="TProperty">The property type: <see cref="string"/> (nullable or not); anything else fails when the model is built.</typeparam>
+    /// <param name="propertyBuilder">A string property.</param>
+    /// <param name="maxLength">The longest plaintext accepted, in characters; null for no limit.</param>
+    /// <param name="blindIndex">
+    /// Adds a keyed-HMAC blind index (shadow column <c>&lt;Property&gt;BlindIndex</c> with a database index) so that
+    /// <c>Where(e =&gt; e.Property == value)</c> works without decrypting; it reveals which rows hold equal values.
+    /// </param>
+    /// <returns>The same builder.</returns>
+    public static PropertyBuilder<TProperty> IsEncrypted<TProperty>(this PropertyBuilder<TProperty> propertyBuilder, int? maxLength = null, bool blindIndex = false)
+    {
+        ArgumentNullException.ThrowIfNull(propertyBuilder);
+        if (maxLength is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "The maximum plaintext length must be positive, or null for no limit.");
+        }
+
+        propertyBuilder.HasAnnotation(SecretsAnnotationNames.Encrypted, true);
+        propertyBuilder.HasAnnotation(SecretsAnnotationNames.EncryptedMaxLength, maxLength);
+        propertyBuilder.HasAnnotation(SecretsAnnotationNames.BlindIndex, blindIndex);
+        return propertyBuilder;
+    }
+}

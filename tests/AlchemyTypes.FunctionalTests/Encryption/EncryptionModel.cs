@@ -1,0 +1,28 @@
+using AlchemyTypes.Encryption;
+using Microsoft.EntityFrameworkCore;
+
+namespace AlchemyTypes.FunctionalTests.Encryption;
+
+public sealed class Customer
+{
+    public int Id { get; set; }
+
+    public string Name { get; set; } = "";
+
+    [Encrypted(BlindIndex = true, MaxLength = 200)]
+    public string Email { get; set; } = "";
+
+    [Encrypted]
+    public string? Notes { get; set; }
+
+    /// <summary>Configured fluently in OnModelCreating, with a 10-character limit.</summary>
+    public string? Pin { get; set; }
+}
+
+public sealed class EncryptionContext(DbContextOptions<EncryptionContext> options) : DbContext(options)
+{
+    public DbSet<Customer> Customers => Set<Customer>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+        => modelBuilder.Entity<Customer>().Property(c => c.Pin).IsEncrypted(maxLength: 10);
+}
