@@ -1,3 +1,4 @@
+using AlchemyTypes.FunctionalTests.TestUtilities;
 using System.Text;
 using AlchemyTypes.AspNetCore;
 using AlchemyTypes.FunctionalTests.Files;
@@ -20,7 +21,7 @@ public sealed class FileObjectResultsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _connection.OpenAsync();
-        var options = new DbContextOptionsBuilder<LifecycleContext>().UseSqlite(_connection)
+        var options = new DbContextOptionsBuilder<LifecycleContext>().ForTests().UseSqlite(_connection)
             .AddAlchemyTypes(a => a.AddStorage("files", Files).AddStorage("secondary", Files)).Options;
         await using var context = new LifecycleContext(options);
         await context.Database.EnsureCreatedAsync();

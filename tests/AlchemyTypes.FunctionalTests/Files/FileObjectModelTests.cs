@@ -25,7 +25,7 @@ public sealed class FileObjectModelTests
     [Fact]
     public void A_property_naming_an_unregistered_backend_fails_when_the_model_is_first_used()
     {
-        var options = new DbContextOptionsBuilder<MisconfiguredContext>().UseSqlite("Data Source=:memory:")
+        var options = new DbContextOptionsBuilder<MisconfiguredContext>().ForTests().UseSqlite("Data Source=:memory:")
             .AddAlchemyTypes(a => a.AddStorage("files", Files)).Options;
         using var context = new MisconfiguredContext(options);
         var error = Assert.Throws<AlchemyTypesConfigurationException>(() => context.Model);
@@ -36,16 +36,38 @@ public sealed class FileObjectModelTests
     [Fact]
     public void FileObject_properties_without_any_storage_fail_when_the_model_is_first_used()
     {
-        var options = new DbContextOptionsBuilder<LifecycleContext>().UseSqlite("Data Source=:memory:").AddAlchemyTypes().Options;
+        var options = new DbContextOptionsBuilder<LifecycleContext>().ForTests().UseSqlite("Data Source=:memory:").AddAlchemyTypes().Options;
         using var context = new LifecycleContext(options);
         var error = Assert.Throws<AlchemyTypesConfigurationException>(() => context.Model);
         Assert.Contains("AddStorage", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
+    public void Contexts_configured_alike_share_one_EF_service_provider_and_model()
+    {
+        // Backends are part of the model cache key by identity: registering the same instances (as an application does,
+        // once) in 30 freshly built option sets must give one model, even with a different clock per context.
+        LifecycleContext Create() => new(new DbContextOptionsBuilder<LifecycleContext>().ForTests().UseSqlite("Data Source=:memory:")
+            .AddAlchemyTypes(a => a.AddStorage("files", Files).AddStorage("secondary", Files).UseTimeProvider(new FixedClock())).Options);
+
+        using var first = Create();
+        for (var i = 0; i < 30; i++)
+        {
+            using var other = Create();
+            Assert.Same(first.Model, other.Model);
+        }
+
+        using var different = new LifecycleContext(new DbContextOptionsBuilder<LifecycleContext>().ForTests().UseSqlite("Data Source=:memory:")
+            .AddAlchemyTypes(a => a.AddStorage("files", new InMemoryStorageBackend()).AddStorage("secondary", Files)).Options);
+        Assert.NotSame(first.Model, different.Model);
+    }
+
+    private sealed class FixedClock : TimeProvider;
+
+    [Fact]
     public void FileObject_properties_are_discovered_by_convention_with_no_configuration()
     {
-        var options = new DbContextOptionsBuilder<LifecycleContext>().UseSqlite("Data Source=:memory:")
+        var options = new DbContextOptionsBuilder<LifecycleContext>().ForTests().UseSqlite("Data Source=:memory:")
             .AddAlchemyTypes(a => a.AddStorage("files", Files).AddStorage("secondary", Files)).Options;
         using var context = new LifecycleContext(options);
         var document = context.Model.FindEntityType(typeof(Document))!;
@@ -68,7 +90,7 @@ public sealed class PostgresFileObjectColumnTests(PostgresServerFixture server)
         var connectionString = await server.CreateDatabaseAsync("jsonb");
         try
         {
-            var options = new DbContextOptionsBuilder<LifecycleContext>().UseNpgsql(connectionString)
+            var options = new DbContextOptionsBuilder<LifecycleContext>().ForTests().UseNpgsql(connectionString)
                 .AddAlchemyTypes(a => a.AddStorage("files", Files).AddStorage("secondary", Files)).Options;
             await using (var context = new LifecycleContext(options))
             {

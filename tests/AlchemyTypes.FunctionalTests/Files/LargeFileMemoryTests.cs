@@ -69,7 +69,7 @@ public sealed class LargeFileMemoryTests : IDisposable
     {
         var backend = new LocalFileSystemStorageBackend(Path.Combine(_root, "files"));
         var databasePath = Path.Combine(_root, "large.db");
-        var options = new DbContextOptionsBuilder<LifecycleContext>().UseSqlite($"Data Source={databasePath};Pooling=False")
+        var options = new DbContextOptionsBuilder<LifecycleContext>().ForTests().UseSqlite($"Data Source={databasePath};Pooling=False")
             .AddAlchemyTypes(a => a.AddStorage("files", backend).AddStorage("secondary", backend)).Options;
         await using var context = new LifecycleContext(options);
         await context.Database.EnsureCreatedAsync();

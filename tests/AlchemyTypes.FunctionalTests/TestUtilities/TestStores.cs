@@ -19,7 +19,7 @@ public sealed class TestDatabase(string connectionString, Action<DbContextOption
     public DbContextOptionsBuilder UseProvider(DbContextOptionsBuilder builder)
     {
         useProvider(builder, ConnectionString);
-        return builder;
+        return builder.ForTests();
     }
 
     public ValueTask DisposeAsync() => drop();
