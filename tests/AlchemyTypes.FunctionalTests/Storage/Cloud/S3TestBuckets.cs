@@ -1,0 +1,52 @@
+using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Storage.S3;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace AlchemyTypes.FunctionalTests.Storage.Cloud;
+
+/// <summary>Creates throw-away buckets on the S3 test server and empties and removes them afterwards.</summary>
+internal static class S3TestBuckets
+{
+    /// <summary>Backend options for the test server: no chunk encoding unless the server is a real S3 (s3rver stores the chunk framing).</summary>
+    public static S3StorageOptions Options(S3ServerFixture server, string bucket, string? prefix = null)
+        => new() { BucketName = bucket, KeyPrefix = prefix, UseChunkEncoding = false, UseConditionalWrites = server.IsExternal };
+
+    public static async Task<string> CreateAsync(IAmazonS3 client)
+    {
+        var bucket = S3ServerFixture.NewBucketName();
+        await client.PutBucketAsync(bucket);
+        return bucket;
+    }
+
+    public static async Task<List<string>> ListKeysAsync(IAmazonS3 client, string bucket)
+    {
+        var keys = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, ContinuationToken = token });
+            keys.AddRange((page.S3Objects ?? []).Select(o => o.Key));
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (token is not null);
+        return keys;
+    }
+
+    public static async Task DeleteAsync(IAmazonS3 client, string bucket)
+    {
+        var keys = await ListKeysAsync(client, bucket);
+        foreach (var chunk in keys.Chunk(1000))
+        {
+            var request = new DeleteObjectsRequest { BucketName = bucket };
+            foreach (var key in chunk)
+            {
+                request.AddKey(key);
+            }
+
+            await client.DeleteObjectsAsync(request);
+        }
+
+        await client.DeleteBucketAsync(bucket);
+    }
+}
