@@ -12,6 +12,21 @@ internal static class S3TestBuckets
     public static S3StorageOptions Options(S3ServerFixture server, string bucket, string? prefix = null)
         => new() { BucketName = bucket, KeyPrefix = prefix, UseChunkEncoding = false, UseConditionalWrites = server.IsExternal };
 
+    /// <summary>A client like the fixture's whose requests are recorded in <paramref name="log"/>.</summary>
+    public static IAmazonS3 CreateRecordingClient(S3ServerFixture server, RecordedRequests log)
+        => new AmazonS3Client(
+            new Amazon.Runtime.BasicAWSCredentials(server.AccessKey, server.SecretKey),
+            new AmazonS3Config
+            {
+                ServiceURL = server.ServiceUrl,
+                ForcePathStyle = true,
+                AuthenticationRegion = server.Region,
+                UseHttp = server.ServiceUrl.StartsWith("http:", StringComparison.Ordinal),
+                RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+                HttpClientFactory = log.AwsFactory(),
+            });
+
     public static async Task<string> CreateAsync(IAmazonS3 client)
     {
         var bucket = S3ServerFixture.NewBucketName();

@@ -1,0 +1,102 @@
+using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Storage;
+using AlchemyTypes.Storage.S3;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace AlchemyTypes.FunctionalTests.Storage.Cloud;
+
+/// <summary>S3-specific behaviour beyond the contract: multipart parts, DeleteObjects batching, what the raw API sees.</summary>
+[Collection(S3Collection.Name)]
+public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
+{
+    private readonly IAmazonS3 _client = server.CreateClient();
+    private string _bucket = "";
+
+    public async Task InitializeAsync() => _bucket = await S3TestBuckets.CreateAsync(_client);
+
+    public async Task DisposeAsync()
+    {
+        await S3TestBuckets.DeleteAsync(_client, _bucket);
+        _client.Dispose();
+    }
+
+    [Fact]
+    public async Task Content_above_the_threshold_goes_up_as_a_multipart_upload_with_content_type_and_metadata()
+    {
+        var log = new RecordedRequests();
+        using var client = S3TestBuckets.CreateRecordingClient(server, log);
+        var options = S3TestBuckets.Options(server, _bucket);
+        options.PartSize = S3StorageOptions.MinimumPartSize;
+        options.MultipartThreshold = 1024 * 1024;
+        var backend = new S3StorageBackend(client, options);
+        const long size = 3L * S3StorageOptions.MinimumPartSize + 1234;
+
+        var info = await backend.UploadAsync(
+            "multi/part.bin",
+            new GeneratedStream(size),
+            new StorageUploadOptions { ContentType = "video/mp4", Metadata = new Dictionary<string, string> { ["owner"] = "bob" } });
+        await backend.UploadAsync("multi/above.bin", new GeneratedStream(2 * 1024 * 1024));
+        await backend.UploadAsync("multi/below.bin", new GeneratedStream(1024 * 1024));
+
+        Assert.Equal(size, info.Size);
+        int Parts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
+        int Puts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && !r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
+        Assert.Equal(4, Parts("multi/part.bin"));
+        Assert.Equal(1, Parts("multi/above.bin")); // above the 1 MiB threshold: one multipart part
+        Assert.Equal((0, 1), (Parts("multi/below.bin"), Puts("multi/below.bin"))); // at the threshold: one PUT
+        var head = await _client.GetObjectMetadataAsync(_bucket, "multi/part.bin");
+        Assert.Equal("video/mp4", head.Headers.ContentType);
+        Assert.Equal("bob", head.Metadata["owner"]);
+
+        await using var stream = await backend.OpenReadAsync("multi/part.bin");
+        var expected = new GeneratedStream(size);
+        var a = new byte[81920];
+        var b = new byte[81920];
+        long total = 0;
+        int n;
+        while ((n = await stream.ReadAtLeastAsync(a, a.Length, throwOnEndOfStream: false)) > 0)
+        {
+            expected.ReadExactly(b, 0, n);
+            Assert.True(a.AsSpan(0, n).SequenceEqual(b.AsSpan(0, n)), $"bytes differ near offset {total}");
+            total += n;
+        }
+
+        Assert.Equal(size, total);
+    }
+
+    [Fact]
+    public async Task DeleteMany_sends_one_DeleteObjects_request_per_1000_keys()
+    {
+        var backend = new S3StorageBackend(_client, S3TestBuckets.Options(server, _bucket));
+        var keys = Enumerable.Range(0, 2100).Select(i => $"many/{i:D4}.txt").ToList();
+        await Parallel.ForEachAsync(keys.Where((_, i) => i % 10 == 0), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, _) => await backend.UploadAsync(key, new MemoryStream([7])));
+
+        var result = await backend.DeleteManyAsync([.. keys, "../invalid"]);
+
+        Assert.Equal(3, result.RequestCount);
+        Assert.Equal(2100, result.Deleted.Count);
+        Assert.Equal(["../invalid"], result.Failed.Keys);
+        Assert.Empty(await S3TestBuckets.ListKeysAsync(_client, _bucket));
+    }
+
+    [Fact]
+    public async Task A_missing_bucket_is_a_typed_error_that_says_what_to_do()
+    {
+        var backend = new S3StorageBackend(_client, S3TestBuckets.Options(server, "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8]));
+        var error = await Assert.ThrowsAsync<StorageRequestFailedException>(() => backend.UploadAsync("a.txt", new MemoryStream([1])));
+        Assert.Equal(404, error.StatusCode);
+        Assert.Equal("NoSuchBucket", error.ErrorCode);
+        Assert.Contains("Create the bucket", error.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<AmazonS3Exception>(error.InnerException);
+    }
+
+    [Fact]
+    public void Invalid_options_are_configuration_errors_that_say_what_to_fix()
+    {
+        Assert.Contains("BucketName", Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions())).Message, StringComparison.Ordinal);
+        Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", KeyPrefix = "a/../b/" }));
+        Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", PartSize = 1024 }));
+        Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", MultipartThreshold = 64 * 1024 * 1024 }));
+    }
+}
