@@ -245,6 +245,8 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
         var conditions = options.Overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All };
         var buffer = ArrayPool<byte>.Shared.Rent(_options.TransferSize);
         var bufferOwned = true;
+        BlobContentInfo stored;
+        long size;
         try
         {
             var length = await FillAsync(content, buffer, _options.TransferSize, async, cancellationToken).ConfigureAwait(false);
@@ -254,14 +256,10 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
                 var uploadOptions = new BlobUploadOptions { HttpHeaders = headers, Metadata = metadata, Conditions = conditions };
                 try
                 {
-                    if (async)
-                    {
-                        await blob.UploadAsync(body, uploadOptions, cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        blob.Upload(body, uploadOptions, cancellationToken);
-                    }
+                    stored = async
+                        ? await blob.UploadAsync(body, uploadOptions, cancellationToken).ConfigureAwait(false)
+                        : blob.Upload(body, uploadOptions, cancellationToken);
+                    size = length;
                 }
                 catch (RequestFailedException ex) when (IsExistsConflict(ex))
                 {
@@ -275,7 +273,7 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
             else
             {
                 bufferOwned = false; // the block upload returns it to the pool
-                await UploadBlocksAsync(key, blob, content, buffer, length, headers, metadata, conditions, async, cancellationToken).ConfigureAwait(false);
+                (stored, size) = await UploadBlocksAsync(key, blob, content, buffer, length, headers, metadata, conditions, async, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -286,10 +284,20 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
             }
         }
 
-        return await GetInfoCoreAsync(key, async, cancellationToken).ConfigureAwait(false);
+        // What was sent and what the service answered: no extra properties request.
+        return new StoredObjectInfo
+        {
+            Key = key,
+            Size = size,
+            ContentType = headers.ContentType,
+            ETag = stored.ETag.ToString("H"),
+            LastModified = stored.LastModified,
+            VersionId = stored.VersionId,
+            Metadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
+        };
     }
 
-    private async Task UploadBlocksAsync(
+    private async Task<(BlobContentInfo Stored, long Size)> UploadBlocksAsync(
         string key,
         BlockBlobClient blob,
         Stream content,
@@ -309,11 +317,13 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
         var inFlight = new List<Task>();
         byte[]? pending = firstBuffer;
         var sourceFailed = false;
+        long total = 0;
         try
         {
             var length = firstLength;
             for (var number = 0; ; number++)
             {
+                total += length;
                 if (async)
                 {
                     await slots.WaitAsync(failure.Token).ConfigureAwait(false);
@@ -363,14 +373,10 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
 
             await Task.WhenAll(inFlight).ConfigureAwait(false);
             var commit = new CommitBlockListOptions { HttpHeaders = headers, Metadata = metadata, Conditions = conditions };
-            if (async)
-            {
-                await blob.CommitBlockListAsync(blockIds, commit, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                blob.CommitBlockList(blockIds, commit, cancellationToken);
-            }
+            var committed = async
+                ? await blob.CommitBlockListAsync(blockIds, commit, cancellationToken).ConfigureAwait(false)
+                : blob.CommitBlockList(blockIds, commit, cancellationToken);
+            return (committed.Value, total);
         }
         catch (Exception ex)
         {
@@ -391,7 +397,12 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
                 throw;
             }
 
-            if (cause is RequestFailedException conflict && IsExistsConflict(conflict))
+            if (sourceFailed && ReferenceEquals(cause, ex) && cleaned)
+            {
+                throw; // the caller's stream failed, not the service
+            }
+
+            if (!sourceFailed && cause is RequestFailedException conflict && IsExistsConflict(conflict))
             {
                 throw StorageObjectExistsException.ForKey(key, ToString());
             }

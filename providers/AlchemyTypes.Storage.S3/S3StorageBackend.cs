@@ -84,17 +84,18 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
 
         var buffer = ArrayPool<byte>.Shared.Rent(_options.PartSize);
         var bufferOwned = true;
+        (long Size, string? ETag, string? VersionId) stored;
         try
         {
             var length = await FillAsync(content, buffer, _options.PartSize, cancellationToken).ConfigureAwait(false);
             if (length < _options.PartSize && length <= _options.EffectiveMultipartThreshold)
             {
-                await PutSingleAsync(key, objectKey, buffer, length, options, cancellationToken).ConfigureAwait(false);
+                stored = await PutSingleAsync(key, objectKey, buffer, length, options, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 bufferOwned = false; // the multipart upload returns it to the pool
-                await PutMultipartAsync(key, objectKey, content, buffer, length, options, cancellationToken).ConfigureAwait(false);
+                stored = await PutMultipartAsync(key, objectKey, content, buffer, length, options, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -105,7 +106,17 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
             }
         }
 
-        return await GetInfoAsync(key, cancellationToken).ConfigureAwait(false);
+        // What was sent and what S3 answered: no extra HEAD request. S3 does not return the last-modified time of a
+        // write; GetInfoAsync has it.
+        return new StoredObjectInfo
+        {
+            Key = key,
+            Size = stored.Size,
+            ContentType = options.ContentType ?? "application/octet-stream",
+            ETag = stored.ETag,
+            VersionId = string.IsNullOrEmpty(stored.VersionId) ? null : stored.VersionId,
+            Metadata = new Dictionary<string, string>(options.Metadata ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
+        };
     }
 
     /// <inheritdoc />
@@ -400,7 +411,7 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
         }
     }
 
-    private async Task PutSingleAsync(string key, string objectKey, byte[] buffer, int length, StorageUploadOptions options, CancellationToken cancellationToken)
+    private async Task<(long Size, string? ETag, string? VersionId)> PutSingleAsync(string key, string objectKey, byte[] buffer, int length, StorageUploadOptions options, CancellationToken cancellationToken)
     {
         // The body is the bounded part buffer: seekable, so the SDK can hash it without chunk encoding.
         using var body = new MemoryStream(buffer, 0, length, writable: false);
@@ -421,7 +432,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
         AddMetadata(request.Metadata, options);
         try
         {
-            await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            return (length, response.ETag, response.VersionId);
         }
         catch (AmazonS3Exception ex) when (IsPreconditionFailure(ex))
         {
@@ -433,7 +445,7 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
         }
     }
 
-    private async Task PutMultipartAsync(string key, string objectKey, Stream content, byte[] firstBuffer, int firstLength, StorageUploadOptions options, CancellationToken cancellationToken)
+    private async Task<(long Size, string? ETag, string? VersionId)> PutMultipartAsync(string key, string objectKey, Stream content, byte[] firstBuffer, int firstLength, StorageUploadOptions options, CancellationToken cancellationToken)
     {
         var initiate = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = objectKey, ContentType = options.ContentType ?? "application/octet-stream" };
         AddMetadata(initiate.Metadata, options);
@@ -459,12 +471,14 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
         var inFlight = new List<Task>();
         byte[]? pending = firstBuffer;
         var sourceFailed = false;
+        long total = 0;
         try
         {
             var length = firstLength;
             for (var partNumber = 1; ; partNumber++)
             {
                 await slots.WaitAsync(failure.Token).ConfigureAwait(false);
+                total += length;
                 var buffer = pending!;
                 pending = null;
                 inFlight.Add(UploadPartAsync(objectKey, uploadId, partNumber, buffer, length, parts, slots, failure));
@@ -503,7 +517,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
                 complete.IfNoneMatch = "*";
             }
 
-            await _client.CompleteMultipartUploadAsync(complete, cancellationToken).ConfigureAwait(false);
+            var completed = await _client.CompleteMultipartUploadAsync(complete, cancellationToken).ConfigureAwait(false);
+            return (total, completed.ETag, completed.VersionId);
         }
         catch (Exception ex)
         {
@@ -530,7 +545,7 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
                 throw;
             }
 
-            if (cause is AmazonS3Exception s3 && IsPreconditionFailure(s3))
+            if (!sourceFailed && cause is AmazonS3Exception s3 && IsPreconditionFailure(s3))
             {
                 throw StorageObjectExistsException.ForKey(key, ToString());
             }
