@@ -359,19 +359,10 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     /// <inheritdoc />
     public override string ToString() => _prefix.Length == 0 ? $"S3 bucket '{_bucket}'" : $"S3 bucket '{_bucket}' (prefix '{_prefix}')";
 
-    private static T RunSynchronously<T>(Func<Task<T>> operation)
-    {
-        try
-        {
-            // The AWS SDK for .NET has no synchronous API on .NET Core. Running on the thread pool avoids deadlocks under a
-            // synchronization context; the calling thread blocks, as synchronous SaveChanges expects.
-            return Task.Run(operation).GetAwaiter().GetResult();
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
-        {
-            throw ex.InnerExceptions[0];
-        }
-    }
+    // The AWS SDK for .NET has no synchronous API on .NET Core. Running on the thread pool avoids deadlocks under a
+    // synchronization context; the calling thread blocks, as synchronous SaveChanges expects, and GetResult rethrows the
+    // operation's own exception (not an AggregateException).
+    private static T RunSynchronously<T>(Func<Task<T>> operation) => Task.Run(operation).GetAwaiter().GetResult();
 
     private static async Task<int> FillAsync(Stream content, byte[] buffer, int count, CancellationToken cancellationToken)
     {

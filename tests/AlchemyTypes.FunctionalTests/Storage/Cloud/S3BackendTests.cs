@@ -81,6 +81,32 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_presigned_PUT_with_a_content_type_signs_it_so_S3_refuses_another_type()
+    {
+        var backend = new S3StorageBackend(_client, S3TestBuckets.Options(server, _bucket));
+        var url = await backend.GetSignedUrlAsync("signed/typed.txt", new SignedUrlOptions { Method = SignedUrlMethod.Put, ContentType = "text/plain", ExpiresIn = TimeSpan.FromMinutes(5) });
+        using var http = new HttpClient();
+
+        // The content type is a signed header: S3 and MinIO refuse an upload that sends another one. s3rver does not
+        // check it (it stores the upload), so there only the signing is verified.
+        Assert.Contains("X-Amz-SignedHeaders=content-type%3Bhost", url.Query, StringComparison.Ordinal);
+        if (server.IsExternal)
+        {
+            using var wrongType = new ByteArrayContent("<png/>"u8.ToArray());
+            wrongType.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+            using var refused = await http.PutAsync(url, wrongType);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.False(await backend.ExistsAsync("signed/typed.txt"));
+        }
+
+        using var rightType = new ByteArrayContent("text"u8.ToArray());
+        rightType.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
+        using var accepted = await http.PutAsync(url, rightType);
+        Assert.True(accepted.IsSuccessStatusCode, $"{(int)accepted.StatusCode}");
+        Assert.Equal("text/plain", (await backend.GetInfoAsync("signed/typed.txt")).ContentType);
+    }
+
+    [Fact]
     public async Task A_missing_bucket_is_a_typed_error_that_says_what_to_do()
     {
         var backend = new S3StorageBackend(_client, S3TestBuckets.Options(server, "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8]));
