@@ -106,8 +106,17 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
             }
         }
 
-        // What was sent and what S3 answered: no extra HEAD request. S3 does not return the last-modified time of a
-        // write; GetInfoAsync has it.
+        // S3 does not return the last-modified time of a write: one HEAD gets it (FileObject records it). Should that
+        // HEAD fail, the object is stored all the same: report what was sent and what S3 answered, without the time.
+        try
+        {
+            return await GetInfoAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException)
+        {
+            // Fall through: the write succeeded, only its description is incomplete.
+        }
+
         return new StoredObjectInfo
         {
             Key = key,
