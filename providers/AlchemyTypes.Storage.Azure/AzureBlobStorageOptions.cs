@@ -9,7 +9,10 @@ public sealed class AzureBlobStorageOptions
     /// <summary>The most sub-requests one Blob Batch request takes.</summary>
     public const int MaxBatchSize = 256;
 
-    /// <summary>The container name, for the constructors and configuration that take a service client or URI.</summary>
+    /// <summary>
+    /// The container name, read by configuration (<c>AddAzureBlobType</c>) with <c>ConnectionString</c>, <c>ServiceUri</c> or a
+    /// registered <c>BlobServiceClient</c>. The constructors take the container directly and ignore it.
+    /// </summary>
     public string? ContainerName { get; set; }
 
     /// <summary>

@@ -71,6 +71,31 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_service_that_refuses_Blob_Batch_gets_parallel_single_deletes_and_is_not_asked_again()
+    {
+        // The same Azurite, behind a pipeline that breaks the batch endpoint's query: the service answers it with a 4xx,
+        // as one without Blob Batch support would.
+        var options = new BlobClientOptions();
+        options.AddPolicy(new BreakBatchRequestsPolicy(), Azure.Core.HttpPipelinePosition.PerCall);
+        var container = new BlobServiceClient(server.ConnectionString, options).GetBlobContainerClient(Container.Name);
+        using var backend = new AzureBlobStorageBackend(container);
+        var keys = Enumerable.Range(0, 300).Select(i => $"fallback/{i:D3}.txt").ToList();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await backend.UploadAsync(key, new MemoryStream([1])));
+
+        var first = await backend.DeleteManyAsync(keys);
+        Assert.True(first.Succeeded, string.Join("; ", first.Failed.Values.Take(3)));
+        Assert.Equal(300, first.Deleted.Count);
+        Assert.Equal(1 + 300, first.RequestCount); // the refused batch, then one delete per key (the second chunk is not batched)
+
+        var second = await backend.DeleteManyAsync(keys.Take(10).ToList());
+        Assert.Equal(10, second.RequestCount); // no batch attempt any more
+        await foreach (var blob in Container.GetBlobsAsync(BlobTraits.None, BlobStates.None, "fallback/", CancellationToken.None))
+        {
+            Assert.Fail($"{blob.Name} was not deleted");
+        }
+    }
+
+    [Fact]
     public async Task Large_uploads_are_staged_in_blocks_of_the_transfer_size_with_content_type_and_metadata()
     {
         using var backend = new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { TransferSize = 1024 * 1024, MaxConcurrency = 3 });
@@ -144,6 +169,18 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
         Assert.Throws<AlchemyTypesConfigurationException>(() => new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { KeyPrefix = "../up/" }));
         Assert.Throws<AlchemyTypesConfigurationException>(() => new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { TransferSize = 10 }));
         Assert.Throws<AlchemyTypesConfigurationException>(() => new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { MaxConcurrency = 0 }));
+    }
+
+    private sealed class BreakBatchRequestsPolicy : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(Azure.Core.HttpMessage message)
+        {
+            var uri = message.Request.Uri.ToUri();
+            if (uri.Query.Contains("comp=batch", StringComparison.Ordinal))
+            {
+                message.Request.Uri.Reset(new Uri(uri.ToString().Replace("comp=batch", "comp=nobatch", StringComparison.Ordinal)));
+            }
+        }
     }
 
     /// <summary>A token credential that is never asked for a token: signing SAS needs none, and must refuse.</summary>
