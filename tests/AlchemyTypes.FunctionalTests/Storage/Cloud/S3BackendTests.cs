@@ -107,6 +107,26 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteMany_reports_the_keys_DeleteObjects_refused()
+    {
+        // s3rver never refuses a key, so the answer of the real DeleteObjects request gets one <Error> added, as S3 sends
+        // for a key the credentials may not delete.
+        using var client = S3TestBuckets.CreateClient(server, new RefuseOneDeleteHandler("refused/b.txt") { InnerHandler = new SocketsHttpHandler() });
+        var backend = new S3StorageBackend(client, S3TestBuckets.Options(server, _bucket, "p/"));
+        foreach (var key in new[] { "refused/a.txt", "refused/b.txt", "refused/c.txt" })
+        {
+            await backend.UploadAsync(key, new MemoryStream([1]));
+        }
+
+        var result = await backend.DeleteManyAsync(["refused/a.txt", "refused/b.txt", "refused/c.txt", "refused/missing.txt"]);
+
+        Assert.Equal(1, result.RequestCount);
+        Assert.Equal(["refused/b.txt"], result.Failed.Keys);
+        Assert.Equal("AccessDenied: Access Denied", result.Failed["refused/b.txt"]);
+        Assert.Equal(["refused/a.txt", "refused/c.txt", "refused/missing.txt"], result.Deleted.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_missing_bucket_is_a_typed_error_that_says_what_to_do()
     {
         var backend = new S3StorageBackend(_client, S3TestBuckets.Options(server, "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8]));
@@ -115,6 +135,24 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
         Assert.Equal("NoSuchBucket", error.ErrorCode);
         Assert.Contains("Create the bucket", error.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<AmazonS3Exception>(error.InnerException);
+    }
+
+    private sealed class RefuseOneDeleteHandler(string key) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method != HttpMethod.Post || !request.RequestUri!.Query.Contains("delete", StringComparison.Ordinal))
+            {
+                return response;
+            }
+
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var error = $"<Error><Key>p/{key}</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error></DeleteResult>";
+            var content = new StringContent(body.Replace("</DeleteResult>", error, StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/xml");
+            response.Content = content;
+            return response;
+        }
     }
 
     [Fact]

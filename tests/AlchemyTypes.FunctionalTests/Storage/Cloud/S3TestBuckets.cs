@@ -14,7 +14,14 @@ internal static class S3TestBuckets
 
     /// <summary>A client like the fixture's whose requests are recorded in <paramref name="log"/>.</summary>
     public static IAmazonS3 CreateRecordingClient(S3ServerFixture server, RecordedRequests log)
-        => new AmazonS3Client(
+        => CreateClient(server, log.AwsFactory());
+
+    /// <summary>A client like the fixture's whose HTTP requests go through <paramref name="handler"/>.</summary>
+    public static IAmazonS3 CreateClient(S3ServerFixture server, DelegatingHandler handler)
+        => CreateClient(server, new HandlerHttpClientFactory(handler));
+
+    private static AmazonS3Client CreateClient(S3ServerFixture server, Amazon.Runtime.HttpClientFactory factory)
+        => new(
             new Amazon.Runtime.BasicAWSCredentials(server.AccessKey, server.SecretKey),
             new AmazonS3Config
             {
@@ -24,8 +31,17 @@ internal static class S3TestBuckets
                 UseHttp = server.ServiceUrl.StartsWith("http:", StringComparison.Ordinal),
                 RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
                 ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
-                HttpClientFactory = log.AwsFactory(),
+                HttpClientFactory = factory,
             });
+
+    private sealed class HandlerHttpClientFactory(DelegatingHandler handler) : Amazon.Runtime.HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(Amazon.Runtime.IClientConfig clientConfig) => new(handler, disposeHandler: false);
+
+        public override bool UseSDKHttpClientCaching(Amazon.Runtime.IClientConfig clientConfig) => false;
+
+        public override bool DisposeHttpClientsAfterUse(Amazon.Runtime.IClientConfig clientConfig) => false;
+    }
 
     public static async Task<string> CreateAsync(IAmazonS3 client)
     {
