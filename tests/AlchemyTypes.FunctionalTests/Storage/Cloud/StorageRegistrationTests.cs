@@ -124,17 +124,25 @@ public sealed class AzureBlobStorageRegistrationTests(AzuriteFixture server)
             services.AddAlchemyTypesStorage(configuration.GetSection("Storage"), types => types.AddAzureBlobType());
             services.AddDbContext<FoundationContext>((sp, o) => database.UseProvider(o)
                 .AddAlchemyTypes(a => a.UseStorageRegistry(sp.GetRequiredService<StorageRegistry>()))
-                .ConfigureWarnings(w => w.Throw(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.ManyServiceProvidersCreatedWarning)));
+                .ForTests());
             await using var provider = services.BuildServiceProvider();
 
-            // EF Core throws once more than 20 internal service providers exist; 30 contexts must share one.
+            // EF Core builds an internal service provider (and model) per distinct configuration and refuses past 20:
+            // every context of the application must share one, because the registry is one singleton.
+            var internalProviders = new HashSet<object>(ReferenceEqualityComparer.Instance);
+            var models = new HashSet<object>(ReferenceEqualityComparer.Instance);
             for (var i = 0; i < 30; i++)
             {
                 await using var scope = provider.CreateAsyncScope();
                 var context = scope.ServiceProvider.GetRequiredService<FoundationContext>();
                 await context.Database.EnsureCreatedAsync();
                 Assert.Equal(0, await context.Meetings.CountAsync());
+                internalProviders.Add(Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Infrastructure.IModelSource>(context)); // a singleton of the internal provider
+                models.Add(context.Model);
             }
+
+            Assert.Single(internalProviders);
+            Assert.Single(models);
         }
 
         await container.DeleteAsync();
