@@ -9,7 +9,7 @@ namespace AlchemyTypes;
 /// and removed only once the storage delete succeeded, so a delete is never lost to a crash or a storage outage. Failed
 /// deletes stay, with <see cref="Attempts"/> and <see cref="LastError"/>, until
 /// <c>context.ProcessPendingStorageDeletesAsync()</c> succeeds. The table (<c>alchemy_pending_storage_deletes</c>) is part of
-/// the model, and so of migrations, whenever storage is configured.
+/// the model, and so of migrations, whenever the model has FileObject or FileObjectList properties.
 /// </summary>
 [Table(TableName)]
 public sealed class PendingStorageDelete

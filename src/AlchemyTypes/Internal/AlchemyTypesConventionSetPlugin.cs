@@ -22,7 +22,6 @@ internal sealed class AlchemyTypesConventionSetPlugin(
         // Encrypted strings and password hashes get per-property converters (errors name the entity and the property).
         conventionSet.ModelFinalizingConventions.Insert(0, new SecretsConvention(options.EncryptionKeyRing, options.PasswordHashers));
         var fileObjects = new FileObjectConvention(options.StorageRegistry, databaseProvider.Name.Contains("Npgsql", StringComparison.Ordinal));
-        conventionSet.ModelInitializedConventions.Add(fileObjects);
         // Early, like the UTC convention: store types are mapped after it, with the column type it sets.
         conventionSet.ModelFinalizingConventions.Insert(0, fileObjects);
 

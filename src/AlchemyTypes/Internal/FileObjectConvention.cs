@@ -9,20 +9,11 @@ namespace AlchemyTypes.Internal;
 
 /// <summary>
 /// Configures FileObject and FileObjectList properties when the model is finalised: JSON change tracking, a <c>jsonb</c>
-/// column on PostgreSQL, the per-property rules from attributes, and a check that every backend named exists — so a
-/// misconfiguration fails when the model is first used, not on the first upload.
+/// column on PostgreSQL, the per-property rules from attributes, a check that every backend named exists (so a
+/// misconfiguration fails when the model is first used, not on the first upload), and the outbox entity.
 /// </summary>
-internal sealed class FileObjectConvention(StorageRegistry? registry, bool isNpgsql) : IModelInitializedConvention, IModelFinalizingConvention
+internal sealed class FileObjectConvention(StorageRegistry? registry, bool isNpgsql) : IModelFinalizingConvention
 {
-    public void ProcessModelInitialized(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
-    {
-        if (registry is not null)
-        {
-            // Not at convention level: EF's model clean-up removes convention-added entity types that nothing references.
-            modelBuilder.Entity(typeof(PendingStorageDelete), fromDataAnnotation: true);
-        }
-    }
-
     public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
         var any = false;
@@ -46,6 +37,15 @@ internal sealed class FileObjectConvention(StorageRegistry? registry, bool isNpg
             throw new AlchemyTypesConfigurationException(
                 "The model has FileObject properties but no storage backend is configured. "
                 + "Add one: optionsBuilder.AddAlchemyTypes(a => a.AddStorage(\"files\", new LocalFileSystemStorageBackend(path))).");
+        }
+
+        if (any)
+        {
+            // The outbox joins the model only where files are: not in models without FileObject properties, such as the
+            // one EF Core builds for __EFMigrationsHistory with this same convention set. Added at data-annotation level,
+            // because EF's model clean-up removes convention-added entity types that nothing references; and first among
+            // the finalizing conventions, so the others (type mapping, UTC) still process it.
+            modelBuilder.Entity(typeof(PendingStorageDelete), fromDataAnnotation: true);
         }
 
         modelBuilder.HasAnnotation(AlchemyTypesAnnotationNames.HasFileProperties, any ? true : null);

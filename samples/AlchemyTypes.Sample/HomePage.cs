@@ -1,0 +1,78 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using AlchemyTypes.Sample.Data;
+
+namespace AlchemyTypes.Sample;
+
+/// <summary>The sample's only page: plain HTML forms, no front-end build.</summary>
+internal static class HomePage
+{
+    public static string Render(string antiforgeryToken, User? user, IReadOnlyList<Document> documents, string? deletedKey, bool? deletedStillStored)
+    {
+        var html = HtmlEncoder.Default;
+        var token = $"<input type=\"hidden\" name=\"__RequestVerificationToken\" value=\"{html.Encode(antiforgeryToken)}\">";
+        var page = new StringBuilder();
+        page.Append("""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>AlchemyTypes sample</title>
+            <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
+            form{margin:.5rem 0}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
+            .note{background:#eef;padding:.5rem}</style></head><body>
+            <h1>AlchemyTypes sample</h1>
+            """);
+        if (deletedKey is not null)
+        {
+            page.Append($"<p class=\"note\" id=\"deleted\">Deleted. Blob <code>{html.Encode(deletedKey)}</code> still in storage: <b>{(deletedStillStored == true ? "yes" : "no")}</b></p>");
+        }
+
+        if (user is null)
+        {
+            page.Append($"""
+                <h2>Sign up</h2>
+                <form method="post" action="/signup">{token}
+                  <input name="email" type="email" placeholder="email" required> <input name="displayName" placeholder="name" required>
+                  <input name="password" type="password" placeholder="password" required> <button>Sign up</button></form>
+                <h2>Sign in</h2>
+                <form method="post" action="/signin">{token}
+                  <input name="email" type="email" placeholder="email" required> <input name="password" type="password" placeholder="password" required>
+                  <button>Sign in</button></form>
+                """);
+        }
+        else
+        {
+            page.Append($"""
+                <p>Signed in as <b>{html.Encode(user.DisplayName)}</b> ({html.Encode(user.Email)}) — the email is stored encrypted.
+                <form method="post" action="/signout" style="display:inline">{token}<button>Sign out</button></form></p>
+                <h2>Upload a document</h2>
+                <form method="post" action="/documents" enctype="multipart/form-data">{token}
+                  <input name="title" placeholder="title" required> file <input name="file" type="file" required>
+                  attachments <input name="attachments" type="file" multiple> <button>Upload</button></form>
+                <h2>Documents</h2><table><tr><th>Title</th><th>File</th><th>Attachments</th><th></th></tr>
+                """);
+            foreach (var document in documents)
+            {
+                page.Append($"<tr><td>{html.Encode(document.Title)}</td><td>");
+                if (document.File is { } file)
+                {
+                    page.Append($"<a href=\"/documents/{document.Id}/file\">{html.Encode(file.FileName)}</a> ({file.Size} bytes)<br><small><code>{html.Encode(file.Key)}</code></small>");
+                    page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/replace\" enctype=\"multipart/form-data\">{token}<input name=\"file\" type=\"file\" required> <button>Replace</button></form>");
+                }
+
+                page.Append("</td><td>");
+                for (var i = 0; i < document.Attachments.Count; i++)
+                {
+                    page.Append($"<a href=\"/documents/{document.Id}/attachments/{i}\">{html.Encode(document.Attachments[i].FileName)}</a>");
+                    page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/attachments/{i}/delete\" style=\"display:inline\">{token}<button>remove</button></form><br>");
+                }
+
+                page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/attachments\" enctype=\"multipart/form-data\">{token}<input name=\"file\" type=\"file\" required> <button>Add</button></form>");
+                page.Append($"</td><td><form method=\"post\" action=\"/documents/{document.Id}/delete\">{token}<button>Delete</button></form></td></tr>");
+            }
+
+            page.Append("</table>");
+        }
+
+        page.Append("</body></html>");
+        return page.ToString();
+    }
+}
