@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AlchemyTypes.FunctionalTests.TestUtilities;
+using Microsoft.Data.Sqlite;
+
+namespace AlchemyTypes.FunctionalTests.Sample;
+
+/// <summary>
+/// Starts the sample web app as its own process on a free loopback port, with zero configuration but temp folders, and
+/// drives it over HTTP as a browser would: sign up, upload, download and compare, replace, remove an attachment, delete —
+/// checking on disk that each blob appears and goes away.
+/// </summary>
+public sealed partial class SampleEndToEndTests : IAsyncLifetime
+{
+    private readonly string _data = TestEnvironment.CreateTempDirectory("alchemytypes-sample");
+    private readonly CookieContainer _cookies = new();
+    private ServerProcess? _app;
+    private HttpClient _http = null!;
+
+    private string FilesRoot => Path.Combine(_data, "files");
+
+    public async Task InitializeAsync()
+    {
+        var dll = SampleAssemblyPath();
+        var port = TestEnvironment.GetFreePort();
+        _app = ServerProcess.Start(
+            "AlchemyTypes.Sample",
+            "dotnet",
+            [dll, "--urls", $"http://127.0.0.1:{port}",
+             "--Database:ConnectionString", $"Data Source={Path.Combine(_data, "sample.db")}",
+             "--AlchemyTypes:Storage:Backends:files:RootPath", FilesRoot,
+             "--AlchemyTypes:Encryption:KeyFile", Path.Combine(_data, "keys.json")],
+            Path.GetDirectoryName(dll));
+        await _app.WaitForPortAsync(port, TimeSpan.FromSeconds(60), "The sample app is built with the test project; run ./build.sh test.");
+        _http = new HttpClient(new HttpClientHandler { CookieContainer = _cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    [Fact]
+    public async Task Sign_up_upload_download_replace_and_delete_through_the_web_app()
+    {
+        // Sign up (the form carries an antiforgery token).
+        var signUp = await PostForm("/signup", new() { ["email"] = "Grace@Example.com", ["displayName"] = "Grace", ["password"] = "a long passphrase" });
+        Assert.Equal(HttpStatusCode.Redirect, signUp.StatusCode);
+        var home = await _http.GetStringAsync("/");
+        Assert.Contains("Signed in as <b>Grace</b>", home, StringComparison.Ordinal);
+
+        // Upload a document with a file and two attachments.
+        var main = RandomNumberGenerator.GetBytes(300_000);
+        using (var form = new MultipartFormDataContent())
+        {
+            form.Add(new StringContent(Token(home)), "__RequestVerificationToken");
+            form.Add(new StringContent("Quarterly report"), "title");
+            form.Add(File(main, "application/pdf"), "file", "report.pdf");
+            form.Add(File("first"u8.ToArray(), "text/plain"), "attachments", "one.txt");
+            form.Add(File("second"u8.ToArray(), "text/plain"), "attachments", "two.txt");
+            Assert.Equal(HttpStatusCode.Redirect, (await _http.PostAsync("/documents", form)).StatusCode);
+        }
+
+        var document = Assert.Single(await Documents());
+        var id = document.GetProperty("id").GetGuid();
+        var key = document.GetProperty("file").GetProperty("key").GetString()!;
+        Assert.Equal(main.Length, document.GetProperty("file").GetProperty("size").GetInt64());
+        Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(main)), document.GetProperty("file").GetProperty("checksum").GetString());
+        Assert.Equal(main, await System.IO.File.ReadAllBytesAsync(Path.Combine(FilesRoot, key)));
+
+        // Download: streamed with type, length, ETag and ranges.
+        using (var download = await _http.GetAsync($"/documents/{id}/file"))
+        {
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(main, await download.Content.ReadAsByteArrayAsync());
+            Assert.NotNull(download.Headers.ETag);
+        }
+
+        using (var range = new HttpRequestMessage(HttpMethod.Get, $"/documents/{id}/file"))
+        {
+            range.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(1000, 1999);
+            using var partial = await _http.SendAsync(range);
+            Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+            Assert.Equal(main[1000..2000], await partial.Content.ReadAsByteArrayAsync());
+        }
+
+        // Replace the file: the old blob goes away after the commit.
+        var replacement = RandomNumberGenerator.GetBytes(5_000);
+        using (var form = new MultipartFormDataContent())
+        {
+            form.Add(new StringContent(Token(await _http.GetStringAsync("/"))), "__RequestVerificationToken");
+            form.Add(File(replacement, "application/octet-stream"), "file", "v2.bin");
+            Assert.Equal(HttpStatusCode.Redirect, (await _http.PostAsync($"/documents/{id}/replace", form)).StatusCode);
+        }
+
+        document = Assert.Single(await Documents());
+        var newKey = document.GetProperty("file").GetProperty("key").GetString()!;
+        Assert.False(System.IO.File.Exists(Path.Combine(FilesRoot, key)));
+        Assert.Equal(replacement, await _http.GetByteArrayAsync($"/documents/{id}/file"));
+
+        // Remove the first attachment in place.
+        var attachmentKey = document.GetProperty("attachments")[0].GetProperty("key").GetString()!;
+        Assert.True(System.IO.File.Exists(Path.Combine(FilesRoot, attachmentKey)));
+        Assert.Equal(HttpStatusCode.Redirect, (await PostForm($"/documents/{id}/attachments/0/delete", [])).StatusCode);
+        Assert.False(System.IO.File.Exists(Path.Combine(FilesRoot, attachmentKey)));
+        Assert.Equal("second", await _http.GetStringAsync($"/documents/{id}/attachments/0"));
+
+        // Delete the document: the page shows the blob is gone, and it is.
+        var deleted = await PostForm($"/documents/{id}/delete", []);
+        Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
+        var page = await _http.GetStringAsync(deleted.Headers.Location!);
+        Assert.Contains("still in storage: <b>no</b>", page, StringComparison.Ordinal);
+        Assert.False(System.IO.File.Exists(Path.Combine(FilesRoot, newKey)));
+        Assert.Empty(await Documents());
+
+        // Sign out and back in: wrong password refused, right one accepted (found through the encrypted email's blind index).
+        Assert.Equal(HttpStatusCode.Redirect, (await PostForm("/signout", [])).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostForm("/signin", new() { ["email"] = "grace@example.com", ["password"] = "wrong" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await PostForm("/signin", new() { ["email"] = "grace@example.com", ["password"] = "a long passphrase" })).StatusCode);
+
+        // At rest: the email is ciphertext and the password an Argon2id PHC string.
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(_data, "sample.db")};Pooling=False");
+        await db.OpenAsync();
+        await using var query = new SqliteCommand("SELECT \"Email\", \"Password\" FROM \"Users\"", db);
+        await using var reader = await query.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.StartsWith("v1:", reader.GetString(0), StringComparison.Ordinal);
+        Assert.DoesNotContain("grace", reader.GetString(0), StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("$argon2id$v=19$m=19456,t=2,p=1$", reader.GetString(1), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Forms_without_an_antiforgery_token_and_anonymous_uploads_are_refused()
+    {
+        using var noToken = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = "x@example.com", ["displayName"] = "x", ["password"] = "pw" });
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsync("/signup", noToken)).StatusCode);
+
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent(Token(await _http.GetStringAsync("/"))), "__RequestVerificationToken");
+        form.Add(new StringContent("t"), "title");
+        form.Add(File([1, 2, 3], "application/octet-stream"), "file", "x.bin");
+        var anonymous = await _http.PostAsync("/documents", form);
+        Assert.Contains(anonymous.StatusCode, new[] { HttpStatusCode.Redirect, HttpStatusCode.Unauthorized });
+        Assert.False(Directory.Exists(FilesRoot) && Directory.EnumerateFiles(FilesRoot, "*", SearchOption.AllDirectories).Any(f => !f.Contains(".alchemytypes", StringComparison.Ordinal)));
+    }
+
+    private async Task<HttpResponseMessage> PostForm(string path, Dictionary<string, string> fields)
+    {
+        fields["__RequestVerificationToken"] = Token(await _http.GetStringAsync("/"));
+        using var content = new FormUrlEncodedContent(fields);
+        return await _http.PostAsync(path, content);
+    }
+
+    private async Task<List<JsonElement>> Documents()
+        => (await _http.GetFromJsonAsync<List<JsonElement>>("/api/documents"))!;
+
+    private static ByteArrayContent File(byte[] bytes, string contentType)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        return content;
+    }
+
+    private static string Token(string html)
+        => TokenPattern().Match(html) is { Success: true } match ? WebUtility.HtmlDecode(match.Groups[1].Value) : throw new InvalidOperationException("The page has no antiforgery token.");
+
+    private static string SampleAssemblyPath()
+    {
+        // The test project references the sample, so it is built with the same configuration next to its project.
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Path.Combine(TestEnvironment.RepositoryRoot, "samples", "AlchemyTypes.Sample", "bin", configuration, "net10.0", "AlchemyTypes.Sample.dll");
+        return System.IO.File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} was not built. {TestEnvironment.HowToRunEverything}");
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+}
