@@ -17,6 +17,7 @@ internal sealed class FileObjectStreamResult(FileObject file, bool inline) : IRe
         var size = file.Size;
 
         response.Headers.AcceptRanges = "bytes";
+        response.Headers.XContentTypeOptions = "nosniff"; // user uploads: the browser must trust the stored type, not guess
         if (file.ETag is { Length: > 0 } etag)
         {
             response.Headers.ETag = etag.StartsWith('"') || etag.StartsWith("W/", StringComparison.Ordinal) ? etag : $"\"{etag}\"";

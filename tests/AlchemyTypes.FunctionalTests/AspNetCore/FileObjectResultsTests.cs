@@ -53,6 +53,7 @@ public sealed class FileObjectResultsTests : IAsyncLifetime
         Assert.Equal("text/plain", response.ContentType);
         Assert.Equal(_content.Length, response.ContentLength);
         Assert.Equal("bytes", response.Headers.AcceptRanges.ToString());
+        Assert.Equal("nosniff", response.Headers.XContentTypeOptions.ToString());
         Assert.Equal(_file.ETag, response.Headers.ETag.ToString());
         Assert.StartsWith("attachment", response.Headers.ContentDisposition.ToString(), StringComparison.Ordinal);
         Assert.Contains("filename*=UTF-8''r%C3%A9sum%C3%A9%20final.txt", response.Headers.ContentDisposition.ToString(), StringComparison.Ordinal);
