@@ -117,7 +117,6 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
         new EntityFrameworkServicesBuilder(services)
             .TryAdd<IConventionSetPlugin, AlchemyTypesConventionSetPlugin>()
             .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
-            .TryAdd<IInterceptor, SecretsSaveChangesInterceptor>()
             .TryAdd<IInterceptor, BlindIndexQueryInterceptor>()
             .TryAdd<IInterceptor, FileObjectTransactionInterceptor>()
             .TryAdd<IResettableService, FileObjectLifecycle>(p => p.GetRequiredService<FileObjectLifecycle>())

@@ -13,8 +13,9 @@ namespace AlchemyTypes.Internal;
 /// <summary>
 /// Runs around EF Core's SaveChanges, once per context (scoped): stamps <see cref="IAuditable"/> entities, checks
 /// UTC-enforced <see cref="DateTime"/> values (so that a naive value fails with <see cref="UnspecifiedDateTimeKindException"/>
-/// itself rather than wrapped in EF Core's <see cref="DbUpdateException"/>, before any command is sent), and drives the
-/// FileObject lifecycle (uploads before the commit, deletes after it, clean-up when the save fails).
+/// itself rather than wrapped in EF Core's <see cref="DbUpdateException"/>, before any command is sent), prepares secrets
+/// (password hashing, encrypted lengths, blind indexes) and drives the FileObject lifecycle (uploads before the commit,
+/// deletes after it, clean-up when the save fails) — all after one change detection.
 /// </summary>
 internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions options, FileObjectLifecycle files) : ISaveChangesInterceptor
 {
@@ -31,6 +32,7 @@ internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions optio
             var autoDetect = BeforeSave(context);
             try
             {
+                SecretsPreparation.Prepare(context);
                 files.BeforeSaveAsync(context, async: false, CancellationToken.None).GetAwaiter().GetResult();
             }
             finally
@@ -53,6 +55,8 @@ internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions optio
             var autoDetect = BeforeSave(context);
             try
             {
+                // Secrets first: a refused password or an over-long value fails the save before any file is uploaded.
+                await SecretsPreparation.PrepareAsync(context, cancellationToken).ConfigureAwait(false);
                 await files.BeforeSaveAsync(context, async: true, cancellationToken).ConfigureAwait(false);
             }
             finally

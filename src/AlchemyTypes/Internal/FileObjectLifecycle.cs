@@ -36,6 +36,13 @@ internal sealed class FileObjectLifecycle(AlchemyTypesSingletonOptions options, 
             return;
         }
 
+        if (_save is not null)
+        {
+            // The previous save uploaded files but EF Core never ran it (a later SavingChanges interceptor threw): no
+            // failure event follows such a save, so its uploads are removed here.
+            await SaveFailedAsync(context, async).ConfigureAwait(false);
+        }
+
         await AbandonTransactionIfGoneAsync(context, async).ConfigureAwait(false);
         await RemoveOutboxRowsAsync(context, async, cancellationToken).ConfigureAwait(false);
 
@@ -287,9 +294,16 @@ internal sealed class FileObjectLifecycle(AlchemyTypesSingletonOptions options, 
     private async Task AbandonTransactionAsync(bool async)
     {
         var work = _transaction;
+        var save = _save;
         _transaction = null;
         _save = null;
         _startedTransactions.Clear();
+        if (save is not null)
+        {
+            // A save that uploaded files and then never ran (a later interceptor threw) before the context went away.
+            await UndoUploadsAsync(save.Uploads, async).ConfigureAwait(false);
+        }
+
         if (work is { Owned: true })
         {
             await UndoUploadsAsync(work.Uploads, async).ConfigureAwait(false);

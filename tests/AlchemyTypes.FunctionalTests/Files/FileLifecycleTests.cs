@@ -623,6 +623,50 @@ public abstract class FileLifecycleTests(ITestStore store, LifecycleStorageFixtu
     }
 
     [Fact]
+    public async Task Uploads_of_a_save_stopped_by_a_later_interceptor_are_removed()
+    {
+        var file = FileObject.FromBytes(Bytes("stopped"), "stopped.txt");
+        var next = FileObject.FromBytes(Bytes("next"), "next.txt");
+        var builder = new DbContextOptionsBuilder<LifecycleContext>();
+        _database.UseProvider(builder);
+        builder.AddAlchemyTypes(a => a.AddStorage("files", storage.Primary).AddStorage("secondary", storage.Secondary));
+        var veto = new VetoInterceptor();
+        builder.AddInterceptors(veto);
+        await using (var context = new LifecycleContext(builder.Options))
+        {
+            context.Add(new Document { Name = "vetoed", File = file });
+            await Assert.ThrowsAsync<InvalidOperationException>(() => context.SaveChangesAsync());
+            Assert.Equal(1, Files.UploadCount); // AlchemyTypes' interceptor ran (and uploaded) before the application's
+            await AssertStored(file);
+
+            // EF Core reports no failure for a save stopped before it began; the next save of the context cleans up.
+            veto.Enabled = false;
+            context.ChangeTracker.Clear();
+            context.Add(new Document { Name = "next", File = next });
+            await context.SaveChangesAsync();
+            await AssertGone(file);
+            await AssertStored(next);
+
+            veto.Enabled = true;
+            context.Add(new Document { Name = "vetoed again", File = file = FileObject.FromBytes(Bytes("again"), "again.txt") });
+            await Assert.ThrowsAsync<InvalidOperationException>(() => context.SaveChangesAsync());
+        }
+
+        await AssertGone(file); // ... and so does disposing it
+    }
+
+    private sealed class VetoInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
+    {
+        public bool Enabled { get; set; } = true;
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> SavingChangesAsync(
+            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+            => Enabled ? throw new InvalidOperationException("vetoed by the application") : ValueTask.FromResult(result);
+    }
+
+    [Fact]
     public async Task A_projected_FileObject_is_connected_to_its_backend()
     {
         var document = await Insert("doc", "projected");

@@ -2,94 +2,47 @@ using AlchemyTypes.Encryption;
 using AlchemyTypes.Passwords;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace AlchemyTypes.Internal;
 
 /// <summary>
-/// Runs before EF Core saves: hashes pending <see cref="PasswordHash"/> values (asynchronously in SaveChangesAsync),
-/// checks the maximum length of encrypted strings (so the typed exception is not wrapped in <see cref="DbUpdateException"/>)
-/// and fills blind-index shadow properties.
+/// Run by the save interceptor before EF Core saves: hashes pending <see cref="PasswordHash"/> values (asynchronously in
+/// SaveChangesAsync), checks the maximum length of encrypted strings (so the typed exception is not wrapped in
+/// <see cref="DbUpdateException"/>) and fills blind-index shadow properties.
 /// </summary>
-internal sealed class SecretsSaveChangesInterceptor : ISaveChangesInterceptor
+internal static class SecretsPreparation
 {
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    /// <summary>Prepares the secrets of every added or modified entity; the caller has detected changes already.</summary>
+    public static void Prepare(DbContext context)
     {
-        ArgumentNullException.ThrowIfNull(eventData);
-        if (eventData.Context is { } context)
+        foreach (var (entry, secrets) in Entries(context))
         {
-            var autoDetect = DetectOnce(context);
-            try
+            PrepareEncrypted(entry, secrets);
+            foreach (var (property, registry) in secrets.Passwords)
             {
-                foreach (var (entry, secrets) in Entries(context))
+                if (PendingValue(entry, property) is { } hash)
                 {
-                    PrepareEncrypted(entry, secrets);
-                    foreach (var (property, registry) in secrets.Passwords)
-                    {
-                        if (PendingValue(entry, property) is { } hash)
-                        {
-                            hash.Complete(registry);
-                        }
-                    }
+                    hash.Complete(registry);
                 }
             }
-            finally
-            {
-                context.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
-            }
         }
-
-        return result;
     }
 
-    public async ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData,
-        InterceptionResult<int> result,
-        CancellationToken cancellationToken = default)
+    /// <inheritdoc cref="Prepare" />
+    public static async Task PrepareAsync(DbContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(eventData);
-        if (eventData.Context is { } context)
+        foreach (var (entry, secrets) in Entries(context))
         {
-            var autoDetect = DetectOnce(context);
-            try
+            PrepareEncrypted(entry, secrets);
+            foreach (var (property, registry) in secrets.Passwords)
             {
-                foreach (var (entry, secrets) in Entries(context))
+                if (PendingValue(entry, property) is { } hash)
                 {
-                    PrepareEncrypted(entry, secrets);
-                    foreach (var (property, registry) in secrets.Passwords)
-                    {
-                        if (PendingValue(entry, property) is { } hash)
-                        {
-                            await hash.CompleteAsync(registry, cancellationToken).ConfigureAwait(false);
-                        }
-                    }
+                    await hash.CompleteAsync(registry, cancellationToken).ConfigureAwait(false);
                 }
             }
-            finally
-            {
-                context.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
-            }
         }
-
-        return result;
-    }
-
-    /// <summary>
-    /// SaveChanges calls interceptors before it detects changes: detect once now (so edits to tracked entities count) and
-    /// turn automatic detection off while we enumerate and set values; the caller restores the returned setting.
-    /// </summary>
-    private static bool DetectOnce(DbContext context)
-    {
-        var changeTracker = context.ChangeTracker;
-        var autoDetect = changeTracker.AutoDetectChangesEnabled;
-        if (autoDetect)
-        {
-            changeTracker.DetectChanges();
-            changeTracker.AutoDetectChangesEnabled = false;
-        }
-
-        return autoDetect;
     }
 
     private static List<(EntityEntry Entry, SecretProperties Secrets)> Entries(DbContext context)
