@@ -1,3 +1,4 @@
+using AlchemyTypes.Internal;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
@@ -568,11 +569,11 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
 
             if (contentRange is not null)
             {
-                return requested.Length is { } length ? new RangeReadStream(content, 0, length) : content;
+                return requested.Length is { } length ? new BoundedReadStream(content, length) : content;
             }
 
             // The whole blob came back: apply the range here.
-            return new RangeReadStream(content, requested.Offset, Math.Min(requested.Length ?? long.MaxValue, size - requested.Offset));
+            return new BoundedReadStream(content, Math.Min(requested.Length ?? long.MaxValue, size - requested.Offset), skip: requested.Offset);
         }
         catch (RequestFailedException ex) when (ex.Status == 416 && range is { Offset: 0 })
         {
@@ -616,19 +617,7 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
     private async Task<StorageDeleteResult> DeleteManyCoreAsync(IReadOnlyCollection<string> keys, bool async, CancellationToken cancellationToken)
     {
         var deleted = new List<string>(keys.Count);
-        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
-        var valid = new List<string>(keys.Count);
-        foreach (var key in keys.Distinct(StringComparer.Ordinal))
-        {
-            if (StorageKey.IsValid(key))
-            {
-                valid.Add(key);
-            }
-            else
-            {
-                failed[key ?? ""] = "invalid key: it breaks the storage key rules (see StorageKey)";
-            }
-        }
+        var (valid, failed) = StorageKey.Partition(keys);
 
         var requests = 0;
         foreach (var chunk in valid.Chunk(AzureBlobStorageOptions.MaxBatchSize))

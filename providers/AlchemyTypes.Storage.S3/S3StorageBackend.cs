@@ -237,19 +237,7 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     {
         ArgumentNullException.ThrowIfNull(keys);
         var deleted = new List<string>(keys.Count);
-        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
-        var valid = new List<string>(keys.Count);
-        foreach (var key in keys.Distinct(StringComparer.Ordinal))
-        {
-            if (StorageKey.IsValid(key))
-            {
-                valid.Add(key);
-            }
-            else
-            {
-                failed[key ?? ""] = "invalid key: it breaks the storage key rules (see StorageKey)";
-            }
-        }
+        var (valid, failed) = StorageKey.Partition(keys);
 
         var requests = 0;
         foreach (var chunk in valid.Chunk(MaxKeysPerDeleteRequest))

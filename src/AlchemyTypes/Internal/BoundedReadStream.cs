@@ -1,10 +1,14 @@
 namespace AlchemyTypes.Internal;
 
-/// <summary>A read-only view of at most <c>length</c> bytes of an inner stream; disposing it disposes the inner stream.</summary>
-internal sealed class BoundedReadStream(Stream inner, long length) : Stream
+/// <summary>
+/// A read-only view of an inner stream that first discards <c>skip</c> bytes, then gives at most <c>length</c>; disposing it
+/// disposes the inner stream. Shared as source with the storage providers (each assembly compiles its own internal copy).
+/// </summary>
+internal sealed class BoundedReadStream(Stream inner, long length, long skip = 0) : Stream
 {
     private readonly long _length = length;
     private long _remaining = length;
+    private long _toSkip = skip;
 
     public override bool CanRead => true;
 
@@ -24,6 +28,17 @@ internal sealed class BoundedReadStream(Stream inner, long length) : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        while (_toSkip > 0 && !buffer.IsEmpty)
+        {
+            var skipped = inner.Read(buffer[..(int)Math.Min(buffer.Length, _toSkip)]);
+            if (skipped == 0)
+            {
+                return 0;
+            }
+
+            _toSkip -= skipped;
+        }
+
         if (_remaining <= 0)
         {
             return 0;
@@ -39,6 +54,17 @@ internal sealed class BoundedReadStream(Stream inner, long length) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        while (_toSkip > 0 && !buffer.IsEmpty)
+        {
+            var skipped = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _toSkip)], cancellationToken).ConfigureAwait(false);
+            if (skipped == 0)
+            {
+                return 0;
+            }
+
+            _toSkip -= skipped;
+        }
+
         if (_remaining <= 0)
         {
             return 0;

@@ -27,6 +27,32 @@ public static class StorageKey
     /// <returns>True when valid.</returns>
     public static bool IsValid(string? key) => FindProblem(key) is null;
 
+    /// <summary>
+    /// Splits the keys of a batch delete into the distinct valid ones and the invalid ones (with the reason), as every
+    /// <see cref="IStorageBackend.DeleteManyAsync"/> must report invalid keys as failures rather than throw.
+    /// </summary>
+    /// <param name="keys">The keys asked for.</param>
+    /// <returns>The valid keys, each once, in order; and the invalid keys with the reason.</returns>
+    public static (List<string> Valid, Dictionary<string, string> Invalid) Partition(IEnumerable<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var valid = new List<string>();
+        var invalid = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in keys.Distinct(StringComparer.Ordinal))
+        {
+            if (FindProblem(key) is { } problem)
+            {
+                invalid[key ?? ""] = $"invalid key: {problem}";
+            }
+            else
+            {
+                valid.Add(key);
+            }
+        }
+
+        return (valid, invalid);
+    }
+
     private static string? FindProblem(string? key)
     {
         if (string.IsNullOrEmpty(key))
