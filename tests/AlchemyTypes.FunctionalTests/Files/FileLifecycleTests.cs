@@ -643,3 +643,11 @@ public sealed class PostgresLocalFileLifecycleTests(PostgresServerFixture server
 
 public sealed class SqliteInMemoryFileLifecycleTests(LifecycleStorageFixture storage)
     : FileLifecycleTests(new SqliteTestStore(), storage), IClassFixture<LifecycleStorageFixture>;
+
+[Collection(PostgresCloudCollection.Name)]
+public sealed class PostgresS3FileLifecycleTests(PostgresServerFixture server, S3LifecycleStorageFixture storage)
+    : FileLifecycleTests(new PostgresTestStore(server), storage), IClassFixture<S3LifecycleStorageFixture>;
+
+[Collection(PostgresCloudCollection.Name)]
+public sealed class PostgresAzureFileLifecycleTests(PostgresServerFixture server, AzureLifecycleStorageFixture storage)
+    : FileLifecycleTests(new PostgresTestStore(server), storage), IClassFixture<AzureLifecycleStorageFixture>;
