@@ -13,15 +13,14 @@ namespace AlchemyTypes.Benchmarks;
 /// <summary>
 /// The FileObject layer on cloud storage: a FileObject saved through SaveChanges (SQLite in memory) and read back, as a
 /// ratio to the SDK's own upload and download of the same bytes (PutObject/GetObject for S3, BlobClient.UploadAsync and
-/// DownloadStreamingAsync for Azure), for 1 MiB and 64 MiB, against s3rver and Azurite on loopback. Each FileObject
-/// save writes a new key (a FileObject never overwrites); the object is deleted after it is read, as the SDK baseline
-/// overwrites one key.
+/// DownloadStreamingAsync for Azure), for 1 MiB and 64 MiB, against s3rver and Azurite on loopback. A FileObject never
+/// overwrites, so each save writes a new key; both ways write a new key and delete it after reading it back, so that the
+/// ratio is what FileObject adds (its existence check, the checksum, the row, the stored object's description).
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8)]
 public class CloudFileObjectBenchmarks
 {
-    private const string BaselineKey = "bench/sdk.bin";
     private readonly byte[] _readBuffer = new byte[81920];
     private BenchmarkServer? _server;
     private IAmazonS3? _s3;
@@ -119,20 +118,32 @@ public class CloudFileObjectBenchmarks
         if (_s3 is not null)
         {
             // As in CloudTransferBenchmarks: TransferUtility cannot talk to s3rver, so the baseline is one PutObject.
-            using var source = new MemoryStream(_data, writable: false);
-            await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = BaselineKey, InputStream = source, AutoCloseStream = false, UseChunkEncoding = false });
-            using var response = await _s3.GetObjectAsync(_bucket, BaselineKey);
-            return await DrainAsync(response.ResponseStream);
+            var key = $"sdk/{Guid.NewGuid():N}";
+            long read;
+            using (var source = new MemoryStream(_data, writable: false))
+            {
+                await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = source, AutoCloseStream = false, UseChunkEncoding = false });
+            }
+
+            using (var response = await _s3.GetObjectAsync(_bucket, key))
+            {
+                read = await DrainAsync(response.ResponseStream);
+            }
+
+            await _s3.DeleteObjectAsync(_bucket, key);
+            return read;
         }
 
-        var blob = _container!.GetBlobClient(BaselineKey);
+        var blob = _container!.GetBlobClient($"sdk/{Guid.NewGuid():N}");
         using (var source = new MemoryStream(_data, writable: false))
         {
-            await blob.UploadAsync(source, overwrite: true);
+            await blob.UploadAsync(source, overwrite: false);
         }
 
         var download = await blob.DownloadStreamingAsync();
-        return await DrainAsync(download.Value.Content);
+        var total = await DrainAsync(download.Value.Content);
+        await blob.DeleteAsync();
+        return total;
     }
 
     [Benchmark(Description = "FileObject SaveChanges + read")]
