@@ -314,6 +314,10 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
         var nonce = Guid.NewGuid();
         var blockIds = new List<string>();
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // The block requests already sent are not cancelled with the upload: a request cancelled on the client can still
+        // be completed by the service afterwards, staging its block after the discard below. They are let finish (up to
+        // CleanupTimeout) so that the discard sees every block this upload staged.
+        using var abandon = new CancellationTokenSource();
         using var slots = new SemaphoreSlim(async ? _options.MaxConcurrency : 1);
         var inFlight = new List<Task>();
         byte[]? pending = firstBuffer;
@@ -338,7 +342,7 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
                 blockIds.Add(blockId);
                 var buffer = pending!;
                 pending = null;
-                var staging = StageAsync(blob, blockId, buffer, length, slots, failure, async);
+                var staging = StageAsync(blob, blockId, buffer, length, slots, failure, abandon.Token, async);
                 inFlight.Add(staging);
                 if (!async)
                 {
@@ -382,6 +386,7 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
         catch (Exception ex)
         {
             await failure.CancelAsync().ConfigureAwait(false);
+            abandon.CancelAfter(_options.CleanupTimeout);
             try
             {
                 await Task.WhenAll(inFlight).ConfigureAwait(false);
@@ -445,18 +450,18 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
         return Convert.ToBase64String(id);
     }
 
-    private static async Task StageAsync(BlockBlobClient blob, string blockId, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failure, bool async)
+    private static async Task StageAsync(BlockBlobClient blob, string blockId, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failure, CancellationToken abandon, bool async)
     {
         try
         {
             using var body = new MemoryStream(buffer, 0, length, writable: false);
             if (async)
             {
-                await blob.StageBlockAsync(blockId, body, new BlockBlobStageBlockOptions(), failure.Token).ConfigureAwait(false);
+                await blob.StageBlockAsync(blockId, body, new BlockBlobStageBlockOptions(), abandon).ConfigureAwait(false);
             }
             else
             {
-                blob.StageBlock(blockId, body, new BlockBlobStageBlockOptions(), failure.Token);
+                blob.StageBlock(blockId, body, new BlockBlobStageBlockOptions(), abandon);
             }
         }
         catch

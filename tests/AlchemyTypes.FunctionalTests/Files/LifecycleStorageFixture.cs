@@ -16,6 +16,13 @@ public class LifecycleStorageFixture : IAsyncLifetime
 
     public InMemoryStorageBackend Secondary { get; } = new();
 
+    /// <summary>
+    /// Whether the backend refuses to create a key that another writer created after this upload checked for it (an
+    /// atomic create: a conditional write, a no-replace rename, an atomic insert). A store that cannot (s3rver ignores
+    /// <c>If-None-Match</c>) protects only with the check before the upload, and there the later writer wins.
+    /// </summary>
+    public virtual bool RejectsConcurrentCreatesOfOneKey => true;
+
     public async Task InitializeAsync() => _primary = new FaultyStorageBackend(await CreatePrimaryAsync());
 
     public virtual Task DisposeAsync() => Task.CompletedTask;

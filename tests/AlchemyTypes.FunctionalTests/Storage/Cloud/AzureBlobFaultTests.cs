@@ -1,11 +1,7 @@
-using System.Net;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.Azure;
-using Azure;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using Azure.Storage.Blobs.Specialized;
 
 namespace AlchemyTypes.FunctionalTests.Storage.Cloud;
 
@@ -91,24 +87,7 @@ public sealed class AzureBlobFaultTests : IAsyncLifetime
     private AzureBlobStorageBackend NewBackend()
         => new(Container, new AzureBlobStorageOptions { TransferSize = BlockSize, MaxConcurrency = 2, CleanupTimeout = TimeSpan.FromSeconds(60) });
 
-    private async Task AssertNoUncommittedBlocksAsync(string name)
-    {
-        var staged = _log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(name, StringComparison.Ordinal) && r.Uri.Query.Contains("comp=block&", StringComparison.Ordinal) && r.Status == HttpStatusCode.Created);
-        Assert.True(staged > 0, "the test must stage blocks before the failure");
-
-        // Get Block List answers for a blob that has only uncommitted blocks; 404 means there is nothing at all.
-        var blob = Container.GetBlockBlobClient(name);
-        try
-        {
-            BlockList list = await blob.GetBlockListAsync(BlockListTypes.All);
-            Assert.Empty(list.UncommittedBlocks);
-            Assert.Empty(list.CommittedBlocks);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            Assert.Equal(BlobErrorCode.BlobNotFound.ToString(), ex.ErrorCode);
-        }
-    }
+    private Task AssertNoUncommittedBlocksAsync(string name) => UploadLeftovers.AssertNoAzureBlocksAsync(Container, _log, name);
 }
 
 internal static class AzuriteFixtureNames

@@ -1,9 +1,7 @@
-using System.Net;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.S3;
 using Amazon.Runtime;
 using Amazon.S3;
-using Amazon.S3.Model;
 
 namespace AlchemyTypes.FunctionalTests.Storage.Cloud;
 
@@ -94,33 +92,6 @@ public sealed class S3FaultTests : IAsyncLifetime
     private S3StorageBackend NewBackend()
         => new(Client, new S3StorageOptions { BucketName = _bucket, PartSize = PartSize, UseChunkEncoding = false, UseConditionalWrites = false, AbortTimeout = TimeSpan.FromSeconds(60) });
 
-    /// <summary>
-    /// Checks that no multipart upload of <paramref name="key"/> is left. Where the store lists incomplete uploads (S3,
-    /// MinIO), the list must not have it. s3rver implements neither ListMultipartUploads (501) nor
-    /// AbortMultipartUpload (405): there the test checks that the backend did send the abort for the upload it started,
-    /// that the abort reached the running server, and that the error names the upload id left behind.
-    /// </summary>
-    private async Task AssertNoIncompleteUploadAsync(string key, string? errorMessage)
-    {
-        var initiated = _log.All.Any(r => r.Method == "POST" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && r.Uri.Query.Contains("uploads", StringComparison.Ordinal));
-        Assert.True(initiated, "the test must exercise a multipart upload");
-        var abort = _log.All.LastOrDefault(r => r.Method == "DELETE" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && r.Uri.Query.Contains("uploadId=", StringComparison.Ordinal));
-        Assert.True(abort.Uri is not null, "the backend must abort the multipart upload");
-        Assert.NotNull(abort.Status);
-
-        try
-        {
-            var uploads = await Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = key });
-            Assert.Empty(uploads.MultipartUploads ?? []);
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NotImplemented")
-        {
-            Assert.Equal(HttpStatusCode.MethodNotAllowed, abort.Status);
-            if (errorMessage is not null)
-            {
-                var uploadId = System.Web.HttpUtility.ParseQueryString(abort.Uri.Query)["uploadId"];
-                Assert.Contains(uploadId!, errorMessage, StringComparison.Ordinal);
-            }
-        }
-    }
+    private Task AssertNoIncompleteUploadAsync(string key, string? errorMessage)
+        => UploadLeftovers.AssertNoIncompleteS3UploadAsync(Client, _bucket, _log, key, errorMessage);
 }
