@@ -15,7 +15,7 @@ namespace AlchemyTypes.FunctionalTests.Sample;
 /// </summary>
 public sealed partial class SampleEndToEndTests : IAsyncLifetime
 {
-    private readonly string _data = TestEnvironment.CreateTempDirectory("alchemytypes-sample");
+    private string _data = "";
     private readonly CookieContainer _cookies = new();
     private ServerProcess? _app;
     private HttpClient _http = null!;
@@ -26,6 +26,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
     {
         var dll = SampleAssemblyPath();
         var port = TestEnvironment.GetFreePort();
+        _data = TestEnvironment.CreateTempDirectory("alchemytypes-sample");
         _app = ServerProcess.Start(
             "AlchemyTypes.Sample",
             "dotnet",
@@ -34,7 +35,17 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
              "--AlchemyTypes:Storage:Backends:files:RootPath", FilesRoot,
              "--AlchemyTypes:Encryption:KeyFile", Path.Combine(_data, "keys.json")],
             Path.GetDirectoryName(dll));
-        await _app.WaitForPortAsync(port, TimeSpan.FromSeconds(60), "The sample app is built with the test project; run ./build.sh test.");
+        try
+        {
+            await _app.WaitForPortAsync(port, TimeSpan.FromSeconds(60), "The sample app is built with the test project; run ./build.sh test.");
+        }
+        catch
+        {
+            // xunit does not dispose a class whose initialisation failed: clean up here.
+            await DisposeAsync();
+            throw;
+        }
+
         _http = new HttpClient(new HttpClientHandler { CookieContainer = _cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
     }
 
@@ -47,7 +58,10 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         }
 
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_data, recursive: true);
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
     }
 
     [Fact]
