@@ -59,7 +59,9 @@ pack_and_check() {
   # consumer would restore packages cached by an earlier run (or by another clone) instead of the ones just packed.
   version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)-check.$(date +%Y%m%d%H%M%S).$$"
   rm -rf artifacts/packages
-  dotnet pack AlchemyTypes.sln -c Release -o artifacts/packages -p:ContinuousIntegrationBuild=true -p:Version="$version" --nologo -v quiet
+  for project in src/*/*.csproj providers/*/*.csproj; do
+    dotnet pack "$project" -c Release -o artifacts/packages -p:ContinuousIntegrationBuild=true -p:Version="$version" --nologo -v quiet
+  done
   ef=$(sed -n 's:.*<EFCoreVersion>\(.*\)</EFCoreVersion>.*:\1:p' Directory.Packages.props)
   consumer=$(mktemp -d)
   sed -e "s/@VERSION@/$version/" -e "s/@EFVERSION@/$ef/" tests/PackageConsumer/PackageConsumer.csproj.template > "$consumer/PackageConsumer.csproj"
