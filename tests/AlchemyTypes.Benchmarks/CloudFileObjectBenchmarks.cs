@@ -1,6 +1,4 @@
 using AlchemyTypes.Storage;
-using AlchemyTypes.Storage.Azure;
-using AlchemyTypes.Storage.S3;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Azure.Storage.Blobs;
@@ -22,7 +20,7 @@ namespace AlchemyTypes.Benchmarks;
 public class CloudFileObjectBenchmarks
 {
     private readonly byte[] _readBuffer = new byte[81920];
-    private BenchmarkServer? _server;
+    private CloudBenchmarkStore? _store;
     private IAmazonS3? _s3;
     private BlobContainerClient? _container;
     private IStorageBackend? _backend;
@@ -46,7 +44,7 @@ public class CloudFileObjectBenchmarks
         }
         catch
         {
-            // BenchmarkDotNet does not run the cleanup of a failed setup: stop the server here.
+            // BenchmarkDotNet does not run the cleanup of a failed setup.
             await CleanupAsync();
             throw;
         }
@@ -56,22 +54,8 @@ public class CloudFileObjectBenchmarks
     {
         _data = new byte[MiB * 1024 * 1024];
         new Random(42).NextBytes(_data);
-        if (Store == "S3")
-        {
-            _server = await BenchmarkServer.StartS3rverAsync();
-            _s3 = _server.CreateS3Client();
-            _bucket = "bench-" + Guid.NewGuid().ToString("N")[..12];
-            await _s3.PutBucketAsync(_bucket);
-            _backend = new S3StorageBackend(_s3, new S3StorageOptions { BucketName = _bucket, UseChunkEncoding = false, UseConditionalWrites = false });
-        }
-        else
-        {
-            _server = await BenchmarkServer.StartAzuriteAsync();
-            _container = _server.CreateBlobServiceClient().GetBlobContainerClient("bench-" + Guid.NewGuid().ToString("N")[..12]);
-            await _container.CreateAsync();
-            _backend = new AzureBlobStorageBackend(_container);
-        }
-
+        _store = await CloudBenchmarkStore.StartAsync(Store);
+        (_s3, _bucket, _container, _backend) = (_store.S3, _store.Bucket, _store.Container, _store.Backend);
         _connection = new SqliteConnection("Data Source=:memory:");
         await _connection.OpenAsync();
         _options = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
@@ -104,11 +88,9 @@ public class CloudFileObjectBenchmarks
             await _connection.DisposeAsync();
         }
 
-        (_backend as IDisposable)?.Dispose();
-        _s3?.Dispose();
-        if (_server is not null)
+        if (_store is not null)
         {
-            await _server.DisposeAsync();
+            await _store.DisposeAsync();
         }
     }
 
@@ -166,18 +148,5 @@ public class CloudFileObjectBenchmarks
         }
     }
 
-    private async Task<long> DrainAsync(Stream stream)
-    {
-        await using (stream)
-        {
-            long total = 0;
-            int n;
-            while ((n = await stream.ReadAsync(_readBuffer)) > 0)
-            {
-                total += n;
-            }
-
-            return total;
-        }
-    }
+    private Task<long> DrainAsync(Stream stream) => CloudBenchmarkStore.DrainAsync(stream, _readBuffer);
 }

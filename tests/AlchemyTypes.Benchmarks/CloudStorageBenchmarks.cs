@@ -1,6 +1,4 @@
 using AlchemyTypes.Storage;
-using AlchemyTypes.Storage.Azure;
-using AlchemyTypes.Storage.S3;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Azure.Storage.Blobs;
@@ -18,7 +16,8 @@ namespace AlchemyTypes.Benchmarks;
 public class CloudTransferBenchmarks
 {
     private const string Key = "bench/object.bin";
-    private BenchmarkServer? _server;
+    private readonly byte[] _readBuffer = new byte[81920];
+    private CloudBenchmarkStore? _store;
     private IAmazonS3? _s3;
     private BlobContainerClient? _container;
     private IStorageBackend? _backend;
@@ -34,37 +33,10 @@ public class CloudTransferBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        try
-        {
-            await StartAsync();
-        }
-        catch
-        {
-            // BenchmarkDotNet does not run the cleanup of a failed setup: stop the server here.
-            await CleanupAsync();
-            throw;
-        }
-    }
-
-    private async Task StartAsync()
-    {
         _data = new byte[MiB * 1024 * 1024];
         new Random(42).NextBytes(_data);
-        if (Store == "S3")
-        {
-            _server = await BenchmarkServer.StartS3rverAsync();
-            _s3 = _server.CreateS3Client();
-            _bucket = "bench-" + Guid.NewGuid().ToString("N")[..12];
-            await _s3.PutBucketAsync(_bucket);
-            _backend = new S3StorageBackend(_s3, new S3StorageOptions { BucketName = _bucket, UseChunkEncoding = false, UseConditionalWrites = false });
-        }
-        else
-        {
-            _server = await BenchmarkServer.StartAzuriteAsync();
-            _container = _server.CreateBlobServiceClient().GetBlobContainerClient("bench-" + Guid.NewGuid().ToString("N")[..12]);
-            await _container.CreateAsync();
-            _backend = new AzureBlobStorageBackend(_container);
-        }
+        _store = await CloudBenchmarkStore.StartAsync(Store);
+        (_s3, _bucket, _container, _backend) = (_store.S3, _store.Bucket, _store.Container, _store.Backend);
 
         // Both ways must store the bytes exactly, or the comparison means nothing.
         await SdkUploadDownload();
@@ -76,11 +48,9 @@ public class CloudTransferBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        (_backend as IDisposable)?.Dispose();
-        _s3?.Dispose();
-        if (_server is not null)
+        if (_store is not null)
         {
-            await _server.DisposeAsync();
+            await _store.DisposeAsync();
         }
     }
 
@@ -94,7 +64,7 @@ public class CloudTransferBenchmarks
             using var source = new MemoryStream(_data, writable: false);
             await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = Key, InputStream = source, AutoCloseStream = false, UseChunkEncoding = false });
             using var response = await _s3!.GetObjectAsync(_bucket, Key);
-            return await DrainAsync(response.ResponseStream);
+            return await CloudBenchmarkStore.DrainAsync(response.ResponseStream, _readBuffer);
         }
 
         var blob = _container!.GetBlobClient(Key);
@@ -104,8 +74,7 @@ public class CloudTransferBenchmarks
         }
 
         var download = await blob.DownloadStreamingAsync();
-        await using var content = download.Value.Content;
-        return await DrainAsync(content);
+        return await CloudBenchmarkStore.DrainAsync(download.Value.Content, _readBuffer);
     }
 
     [Benchmark(Description = "AlchemyTypes backend upload + download")]
@@ -116,21 +85,7 @@ public class CloudTransferBenchmarks
             await _backend!.UploadAsync(Key, source, new StorageUploadOptions { Overwrite = true });
         }
 
-        await using var read = await _backend!.OpenReadAsync(Key);
-        return await DrainAsync(read);
-    }
-
-    private static async Task<long> DrainAsync(Stream stream)
-    {
-        var buffer = new byte[81920];
-        long total = 0;
-        int n;
-        while ((n = await stream.ReadAsync(buffer)) > 0)
-        {
-            total += n;
-        }
-
-        return total;
+        return await CloudBenchmarkStore.DrainAsync(await _backend!.OpenReadAsync(Key), _readBuffer);
     }
 
     private async Task Verify()

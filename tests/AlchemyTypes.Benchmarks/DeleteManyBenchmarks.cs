@@ -1,8 +1,4 @@
 using AlchemyTypes.Storage;
-using AlchemyTypes.Storage.Azure;
-using AlchemyTypes.Storage.S3;
-using Amazon.S3;
-using Azure.Storage.Blobs;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 
@@ -18,8 +14,7 @@ public class DeleteManyBenchmarks
 {
     private const int Count = 1000;
     private readonly List<string> _keys = [.. Enumerable.Range(0, Count).Select(i => $"delete/{i:D4}.txt")];
-    private BenchmarkServer? _server;
-    private IAmazonS3? _s3;
+    private CloudBenchmarkStore? _store;
     private IStorageBackend? _backend;
 
     [Params("S3", "AzureBlob")]
@@ -28,35 +23,8 @@ public class DeleteManyBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        try
-        {
-            await StartAsync();
-        }
-        catch
-        {
-            // BenchmarkDotNet does not run the cleanup of a failed setup: stop the server here.
-            await CleanupAsync();
-            throw;
-        }
-    }
-
-    private async Task StartAsync()
-    {
-        if (Store == "S3")
-        {
-            _server = await BenchmarkServer.StartS3rverAsync();
-            _s3 = _server.CreateS3Client();
-            var bucket = "bench-" + Guid.NewGuid().ToString("N")[..12];
-            await _s3.PutBucketAsync(bucket);
-            _backend = new S3StorageBackend(_s3, new S3StorageOptions { BucketName = bucket, UseChunkEncoding = false, UseConditionalWrites = false });
-        }
-        else
-        {
-            _server = await BenchmarkServer.StartAzuriteAsync();
-            BlobContainerClient container = _server.CreateBlobServiceClient().GetBlobContainerClient("bench-" + Guid.NewGuid().ToString("N")[..12]);
-            await container.CreateAsync();
-            _backend = new AzureBlobStorageBackend(container);
-        }
+        _store = await CloudBenchmarkStore.StartAsync(Store);
+        _backend = _store.Backend;
     }
 
     [IterationSetup]
@@ -67,11 +35,9 @@ public class DeleteManyBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        (_backend as IDisposable)?.Dispose();
-        _s3?.Dispose();
-        if (_server is not null)
+        if (_store is not null)
         {
-            await _server.DisposeAsync();
+            await _store.DisposeAsync();
         }
     }
 

@@ -84,18 +84,5 @@ public class FileObjectSaveReadBenchmarks
         return read;
     }
 
-    private async Task<long> Drain(Stream stream)
-    {
-        await using (stream)
-        {
-            long total = 0;
-            int n;
-            while ((n = await stream.ReadAsync(_readBuffer)) > 0)
-            {
-                total += n;
-            }
-
-            return total;
-        }
-    }
+    private Task<long> Drain(Stream stream) => CloudBenchmarkStore.DrainAsync(stream, _readBuffer);
 }

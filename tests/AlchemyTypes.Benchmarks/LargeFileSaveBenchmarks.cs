@@ -1,3 +1,4 @@
+using AlchemyTypes.FunctionalTests.Storage.Cloud;
 using AlchemyTypes.Storage;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
@@ -58,46 +59,5 @@ public class LargeFileSaveBenchmarks
         await context.SaveChangesAsync();
         await _backend.DeleteAsync(document.File!.Key);
         return document.File.Size!.Value;
-    }
-
-    private sealed class GeneratedStream(long length) : Stream
-    {
-        private long _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = (int)Math.Min(count, length - _position);
-            buffer.AsSpan(offset, n).Fill((byte)(_position >> 20));
-            _position += n;
-            return n;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var n = (int)Math.Min(buffer.Length, length - _position);
-            buffer.Span[..n].Fill((byte)(_position >> 20));
-            _position += n;
-            return ValueTask.FromResult(n);
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

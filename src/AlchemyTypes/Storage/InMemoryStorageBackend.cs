@@ -95,21 +95,13 @@ public sealed class InMemoryStorageBackend : IStorageBackend
     public StorageDeleteResult DeleteMany(IReadOnlyCollection<string> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var deleted = new List<string>(keys.Count);
-        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in keys)
+        var (valid, failed) = StorageKey.Partition(keys);
+        foreach (var key in valid)
         {
-            if (!StorageKey.IsValid(key))
-            {
-                failed[key] = "invalid key";
-                continue;
-            }
-
             _objects.TryRemove(key, out _);
-            deleted.Add(key);
         }
 
-        return new StorageDeleteResult(deleted, failed, requestCount: keys.Count);
+        return new StorageDeleteResult(valid, failed, requestCount: keys.Count);
     }
 
     /// <inheritdoc />

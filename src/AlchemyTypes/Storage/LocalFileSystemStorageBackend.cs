@@ -117,9 +117,9 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
     public StorageDeleteResult DeleteMany(IReadOnlyCollection<string> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var deleted = new List<string>(keys.Count);
-        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in keys)
+        var (valid, failed) = StorageKey.Partition(keys);
+        var deleted = new List<string>(valid.Count);
+        foreach (var key in valid)
         {
             try
             {

@@ -1,53 +1,10 @@
 using System.Diagnostics;
+using AlchemyTypes.FunctionalTests.Storage.Cloud;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace AlchemyTypes.FunctionalTests.Files;
-
-/// <summary>A stream of bytes made up as it is read: 1 GiB of content without 1 GiB of memory.</summary>
-public sealed class GeneratedStream(long length) : Stream
-{
-    private long _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        var n = (int)Math.Min(buffer.Length, length - _position);
-        for (var i = 0; i < n; i++)
-        {
-            buffer[i] = (byte)((_position + i) * 31 % 251);
-        }
-
-        _position += n;
-        return n;
-    }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
 
 /// <summary>Memory measurements are process-wide: this collection runs alone, after the parallel ones.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
