@@ -1,3 +1,4 @@
+using AlchemyTypes.Testing;
 using System.Data.Common;
 using AlchemyTypes.Encryption;
 using AlchemyTypes.FunctionalTests.TestUtilities;
@@ -71,6 +72,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         Assert.Equal("1234", customer.Pin);
     }
 
+    [Promise("P-ENC-01")]
     [Fact]
     public async Task Null_stays_NULL_and_empty_string_is_encrypted()
     {
@@ -105,6 +107,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-ENC-02")]
     [Fact]
     public async Task Too_long_plaintext_is_a_typed_error_before_anything_is_written()
     {
@@ -126,6 +129,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-ENC-07", "P-ENC-08")]
     [Fact]
     public async Task Equality_on_a_blind_indexed_property_is_answered_by_its_index()
     {
@@ -151,6 +155,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         Assert.DoesNotContain("user42", stored, StringComparison.Ordinal);
     }
 
+    [Promise("P-ENC-06")]
     [Fact]
     public async Task Equality_on_an_encrypted_property_without_blind_index_is_refused_not_silently_empty()
     {
@@ -161,6 +166,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         Assert.Contains("blind index", error.Message, StringComparison.Ordinal);
     }
 
+    [Promise("P-ENC-07")]
     [Fact]
     public async Task Blind_index_follows_updates()
     {
@@ -179,6 +185,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-ENC-09", "P-ENC-12")]
     [Fact]
     public async Task Rotation_keeps_old_rows_readable_and_ReEncryptAsync_moves_them_to_the_current_key_in_batches()
     {
@@ -248,6 +255,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         { "plain", EncryptedValueFailure.Malformed },
     };
 
+    [Promise("P-ENC-04", "P-ENC-11")]
     [Theory]
     [MemberData(nameof(Corruptions))]
     public async Task Corrupted_stored_values_fail_with_a_typed_exception_naming_entity_and_property(string corruption, EncryptedValueFailure failure)

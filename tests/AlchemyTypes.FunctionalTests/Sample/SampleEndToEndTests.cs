@@ -1,3 +1,4 @@
+using AlchemyTypes.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -154,6 +155,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         Assert.StartsWith("$argon2id$v=19$m=19456,t=2,p=1$", reader.GetString(1), StringComparison.Ordinal);
     }
 
+    [Promise("P-WEB-07")]
     [Fact]
     public async Task Forms_without_an_antiforgery_token_and_anonymous_uploads_are_refused()
     {

@@ -1,5 +1,6 @@
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.FunctionalTests.Storage;
 
@@ -22,6 +23,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
 
     public void Dispose() => Directory.Delete(_sandbox, recursive: true);
 
+    [Promise("P-STORE-01", "P-STORE-02", "P-STORE-03")]
     [Theory]
     [InlineData("../outside/secret.txt")]
     [InlineData("a/../../outside/secret.txt")]
@@ -44,6 +46,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Assert.Equal(["secret.txt"], Directory.GetFileSystemEntries(_outside).Select(Path.GetFileName));
     }
 
+    [Promise("P-STORE-01")]
     [Fact]
     public async Task A_key_longer_than_1024_bytes_is_rejected()
     {
@@ -52,6 +55,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Assert.Contains("1024", error.Message, StringComparison.Ordinal);
     }
 
+    [Promise("P-STORE-02")]
     [Fact]
     public async Task A_folder_link_pointing_outside_the_root_is_refused_for_reads_and_writes()
     {
@@ -65,6 +69,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_outside, "new.txt")));
     }
 
+    [Promise("P-STORE-02")]
     [Fact]
     public async Task A_file_link_pointing_outside_the_root_is_refused()
     {
@@ -75,6 +80,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Assert.Equal("top secret", await File.ReadAllTextAsync(Path.Combine(_outside, "secret.txt")));
     }
 
+    [Promise("P-STORE-02")]
     [Fact]
     public async Task A_link_that_stays_inside_the_root_is_followed()
     {
@@ -85,6 +91,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Assert.Equal("inside", await reader.ReadToEndAsync());
     }
 
+    [Promise("P-STORE-06")]
     [Fact]
     public async Task Writes_are_atomic_renames_from_the_backend_temp_folder()
     {

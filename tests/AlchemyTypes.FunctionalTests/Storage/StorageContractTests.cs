@@ -1,3 +1,4 @@
+using AlchemyTypes.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using AlchemyTypes.Storage;
@@ -44,6 +45,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         return copy.ToArray();
     }
 
+    [Promise("P-STORE-08")]
     [Fact]
     public async Task Upload_then_read_returns_the_same_bytes_and_properties()
     {
@@ -85,6 +87,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.Equal("application/octet-stream", (await Backend.GetInfoAsync("empty.txt")).ContentType);
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-03")]
     [Fact]
     public async Task Byte_ranges_read_exactly_the_requested_bytes()
     {
@@ -98,6 +101,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<StorageException>(() => ReadAllAsync("ranges.bin", new StorageRange(10_000, 10)));
     }
 
+    [Promise("P-FILE-03", "P-STORE-04", "P-STORE-08", "P-CLOUD-06")]
     [Fact]
     public async Task An_existing_object_is_not_replaced_unless_overwrite_is_set()
     {
@@ -112,6 +116,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.Equal("second", Encoding.UTF8.GetString(await ReadAllAsync("keep.txt")));
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-03")]
     [Fact]
     public async Task Missing_objects_are_typed_errors_to_read_and_no_error_to_delete()
     {
@@ -131,6 +136,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<StorageObjectNotFoundException>(() => Backend.OpenReadAsync("to-delete.txt"));
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-07")]
     [Fact]
     public async Task DeleteMany_deletes_existing_and_counts_missing_as_deleted()
     {
@@ -180,6 +186,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.Equal("text/plain", (await Backend.GetInfoAsync(key)).ContentType);
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-02")]
     [Fact]
     public async Task A_cancelled_upload_leaves_no_object()
     {
@@ -189,6 +196,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.False(await Backend.ExistsAsync("cancelled.bin"));
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-02")]
     [Fact]
     public async Task A_source_that_fails_mid_upload_leaves_no_object()
     {
@@ -198,6 +206,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.False(await Backend.ExistsAsync("broken.bin"));
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-09")]
     [Fact]
     public async Task Synchronous_members_work_for_synchronous_SaveChanges()
     {
@@ -216,6 +225,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.False(await Backend.ExistsAsync("sync/a.bin"));
     }
 
+    [Promise("P-STORE-07", "P-STORE-08")]
     [Fact]
     public async Task Concurrent_uploads_of_different_keys_all_land()
     {
@@ -227,6 +237,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         }
     }
 
+    [Promise("P-URL-01", "P-URL-04", "P-CLOUD-08")]
     [Fact]
     public async Task Signed_url_capability_is_discoverable_and_works_with_a_plain_HttpClient()
     {

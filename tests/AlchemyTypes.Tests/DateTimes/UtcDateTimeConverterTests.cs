@@ -1,4 +1,5 @@
 using AlchemyTypes.DateTimes;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.DateTimes;
 
@@ -6,6 +7,7 @@ public sealed class UtcDateTimeConverterTests
 {
     private readonly UtcDateTimeConverter _converter = new("Order", "PlacedAt");
 
+    [Promise("P-UTC-02", "P-UTC-09")]
     [Fact]
     public void Utc_passes_through_and_local_is_converted()
     {
@@ -18,6 +20,7 @@ public sealed class UtcDateTimeConverterTests
         Assert.Equal(local.ToUniversalTime(), stored);
     }
 
+    [Promise("P-UTC-01", "P-UTC-08")]
     [Fact]
     public void Unspecified_throws_naming_entity_and_property()
     {
@@ -28,6 +31,7 @@ public sealed class UtcDateTimeConverterTests
         Assert.IsAssignableFrom<AlchemyTypesException>(error);
     }
 
+    [Promise("P-UTC-03")]
     [Fact]
     public void Reads_are_marked_utc()
     {

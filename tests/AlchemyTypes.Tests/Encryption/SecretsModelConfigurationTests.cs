@@ -1,5 +1,6 @@
 using AlchemyTypes.Encryption;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace AlchemyTypes.Tests.Encryption;
@@ -70,6 +71,7 @@ public sealed class SecretsModelConfigurationTests
         Assert.Contains("SetBlindIndexKey", error.Message, StringComparison.Ordinal);
     }
 
+    [Promise("P-ENC-07")]
     [Fact]
     public void Blind_index_adds_an_indexed_shadow_column_and_PasswordHash_is_a_string_column()
     {
@@ -82,6 +84,7 @@ public sealed class SecretsModelConfigurationTests
         Assert.Equal(typeof(string), entityType.FindProperty(nameof(Member.Password))!.GetTypeMapping().Converter!.ProviderClrType);
     }
 
+    [Promise("P-PWD-06")]
     [Fact]
     public void New_hasher_instances_with_equal_settings_reuse_one_EF_service_provider()
     {
