@@ -1,9 +1,9 @@
-using AlchemyTypes.FunctionalTests.TestUtilities;
-using AlchemyTypes.Testing;
 using System.Text;
 using AlchemyTypes.AspNetCore;
 using AlchemyTypes.FunctionalTests.Files;
+using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -144,6 +144,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
     public async Task Local_DateTime_is_converted_to_utc_and_reads_come_back_utc()
     {
         var local = DateTime.SpecifyKind(new DateTime(2025, 6, 15, 12, 0, 0), DateTimeKind.Local);
+        TestTimeZone.RequireNonUtc(local);
         var utc = new DateTime(2025, 6, 15, 18, 45, 0, DateTimeKind.Utc);
         Guid id;
         await using (var context = CreateContext())
@@ -159,6 +160,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
             var meeting = await context.Meetings.SingleAsync(m => m.Id == id);
             Assert.Equal(DateTimeKind.Utc, meeting.StartsAt.Kind);
             Assert.Equal(local.ToUniversalTime(), meeting.StartsAt);
+            Assert.NotEqual(new DateTime(2025, 6, 15, 12, 0, 0), DateTime.SpecifyKind(meeting.StartsAt, DateTimeKind.Unspecified));
             Assert.Equal(DateTimeKind.Utc, meeting.EndsAt!.Value.Kind);
             Assert.Equal(utc, meeting.EndsAt);
             Assert.Equal(DateTimeKind.Utc, meeting.CreatedAt.Kind);

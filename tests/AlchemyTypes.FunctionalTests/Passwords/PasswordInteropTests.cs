@@ -1,9 +1,9 @@
-using AlchemyTypes.Testing;
 using System.Globalization;
 using System.Text;
 using AlchemyTypes.Argon2;
 using AlchemyTypes.BCrypt;
 using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.FunctionalTests.Passwords;
 

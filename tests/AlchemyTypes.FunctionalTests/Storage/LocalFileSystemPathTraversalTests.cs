@@ -95,16 +95,30 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
     [Fact]
     public async Task Writes_are_atomic_renames_from_the_backend_temp_folder()
     {
-        // A reader that opens the file while an upload is in flight sees either nothing or the whole previous version.
+        // A reader that opens the file while an upload is in flight sees the whole previous version; the new bytes are in
+        // the backend's temp folder until the rename.
         await _backend.UploadAsync("atomic.bin", new MemoryStream(new byte[100_000]));
-        var gate = new TaskCompletionSource();
+        var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var upload = Task.Run(() => _backend.UploadAsync(
             "atomic.bin",
-            new CallbackStream(new MemoryStream(Enumerable.Repeat((byte)7, 2_000_000).ToArray()), afterBytes: 500_000, callback: () => gate.Task.Wait()),
+            new CallbackStream(new MemoryStream(Enumerable.Repeat((byte)7, 2_000_000).ToArray()), afterBytes: 500_000, callback: () =>
+            {
+                halfway.SetResult();
+                gate.Task.Wait();
+            }),
             new StorageUploadOptions { Overwrite = true }));
-        await Task.Delay(50);
-        Assert.Equal(new byte[100_000], await File.ReadAllBytesAsync(Path.Combine(_root, "atomic.bin")));
-        gate.SetResult();
+        try
+        {
+            await halfway.Task.WaitAsync(TimeSpan.FromMinutes(1)); // the upload has read at least 500,000 bytes and now waits
+            Assert.Equal(new byte[100_000], await File.ReadAllBytesAsync(Path.Combine(_root, "atomic.bin")));
+            Assert.Single(Directory.GetFiles(Path.Combine(_root, ".alchemytypes", "tmp")));
+        }
+        finally
+        {
+            gate.SetResult();
+        }
+
         await upload;
         Assert.All(await File.ReadAllBytesAsync(Path.Combine(_root, "atomic.bin")), b => Assert.Equal(7, b));
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, ".alchemytypes", "tmp")));

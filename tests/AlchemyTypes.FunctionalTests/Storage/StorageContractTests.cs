@@ -1,7 +1,7 @@
-using AlchemyTypes.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.FunctionalTests.Storage;
 
@@ -98,7 +98,47 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.Equal(data[9_990..], await ReadAllAsync("ranges.bin", new StorageRange(9_990)));
         Assert.Equal(data[9_990..], await ReadAllAsync("ranges.bin", new StorageRange(9_990, 500))); // clipped at the end
         Assert.Equal(data[..1], await ReadAllAsync("ranges.bin", new StorageRange(0, 1)));
-        await Assert.ThrowsAnyAsync<StorageException>(() => ReadAllAsync("ranges.bin", new StorageRange(10_000, 10)));
+        var error = await Assert.ThrowsAsync<StorageRangeException>(() => ReadAllAsync("ranges.bin", new StorageRange(10_000, 10)));
+        Assert.Contains("ranges.bin", error.Message, StringComparison.Ordinal);
+        Assert.Throws<StorageRangeException>(() => Backend.OpenRead("ranges.bin", new StorageRange(20_000)).Dispose());
+    }
+
+    public static TheoryData<string> InvalidKeys => new()
+    {
+        "", "/leading-slash", "a//b", "a/./b", "a/../b", "..", "back\\slash", "c:/drive", "nul\0char", "tab\tchar", new string('k', 1025),
+    };
+
+    [Promise("P-STORE-01")]
+    [Theory]
+    [MemberData(nameof(InvalidKeys))]
+    public async Task Invalid_keys_are_refused_by_every_operation(string key)
+    {
+        await Backend.UploadAsync("valid.txt", new MemoryStream([1, 2, 3]));
+        var operations = new Dictionary<string, Func<Task>>
+        {
+            ["UploadAsync"] = () => Backend.UploadAsync(key, new MemoryStream([1])),
+            ["Upload"] = () => Task.FromResult(Backend.Upload(key, new MemoryStream([1]))),
+            ["OpenReadAsync"] = () => Backend.OpenReadAsync(key),
+            ["OpenRead"] = () => Task.FromResult(Backend.OpenRead(key)),
+            ["ExistsAsync"] = () => Backend.ExistsAsync(key),
+            ["GetInfoAsync"] = () => Backend.GetInfoAsync(key),
+            ["DeleteAsync"] = () => Backend.DeleteAsync(key),
+            ["DeleteManyAsync"] = () => Backend.DeleteManyAsync(["valid.txt", key]),
+            ["DeleteMany"] = () => Task.FromResult(Backend.DeleteMany(["valid.txt", key])),
+        };
+        if (Backend is ISignedUrlStorageBackend { CanSignUrls: true } signer)
+        {
+            operations["GetSignedUrlAsync"] = () => signer.GetSignedUrlAsync(key, new SignedUrlOptions());
+        }
+
+        foreach (var (name, operation) in operations)
+        {
+            var error = await Record.ExceptionAsync(operation);
+            Assert.True(error is InvalidStorageKeyException, $"{name} with key '{key}' threw {error?.GetType().Name ?? "nothing"} instead of InvalidStorageKeyException");
+        }
+
+        // A batch with one invalid key is refused as a whole: the valid key in it was not deleted.
+        Assert.Equal([1, 2, 3], await ReadAllAsync("valid.txt"));
     }
 
     [Promise("P-FILE-03", "P-STORE-04", "P-STORE-08", "P-CLOUD-06")]

@@ -15,9 +15,11 @@ public sealed class UtcDateTimeConverterTests
         Assert.Equal(utc, _converter.ConvertToProvider(utc));
 
         var local = new DateTime(2025, 7, 1, 12, 0, 0, DateTimeKind.Local);
+        TestTimeZone.RequireNonUtc(local);
         var stored = (DateTime)_converter.ConvertToProvider(local)!;
         Assert.Equal(DateTimeKind.Utc, stored.Kind);
         Assert.Equal(local.ToUniversalTime(), stored);
+        Assert.NotEqual(new DateTime(2025, 7, 1, 12, 0, 0), DateTime.SpecifyKind(stored, DateTimeKind.Unspecified)); // really shifted
     }
 
     [Promise("P-UTC-01", "P-UTC-08")]

@@ -1,6 +1,6 @@
-using AlchemyTypes.Testing;
 using System.Text;
 using AlchemyTypes.Encryption;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.Encryption;
 

@@ -2,6 +2,7 @@ using AlchemyTypes.Encryption;
 using AlchemyTypes.Passwords;
 using AlchemyTypes.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace AlchemyTypes.Tests.Encryption;
 
@@ -36,7 +37,8 @@ public sealed class SecretsModelConfigurationTests
 
     private static Context<T> Create<T>(Action<AlchemyTypesOptionsBuilder> configure)
         where T : class
-        => new(new DbContextOptionsBuilder().UseSqlite("DataSource=:memory:").AddAlchemyTypes(configure).Options);
+        => new(new DbContextOptionsBuilder().UseSqlite("DataSource=:memory:").AddAlchemyTypes(configure)
+            .ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning)).Options); // sharing is asserted with Assert.Same
 
     [Fact]
     public void Encrypted_property_without_a_key_ring_is_a_configuration_error()
@@ -89,10 +91,15 @@ public sealed class SecretsModelConfigurationTests
     public void New_hasher_instances_with_equal_settings_reuse_one_EF_service_provider()
     {
         // EF Core fails after 20 internal service providers; configuring per context, as AddDbContext does, must not create one each time.
+        using var first = Create<Member>(a => a.UseEncryption(Ring).UseArgon2(o => o.Iterations = 3).UseBCrypt());
         for (var i = 0; i < 40; i++)
         {
             using var context = Create<Member>(a => a.UseEncryption(Ring).UseArgon2(o => o.Iterations = 3).UseBCrypt());
-            Assert.NotNull(context.Model.FindEntityType(typeof(Member)));
+            Assert.Same(first.Model, context.Model);
         }
+
+        // Different settings are a different configuration: the test above would notice a hasher that is always equal.
+        using var other = Create<Member>(a => a.UseEncryption(Ring).UseArgon2(o => o.Iterations = 4).UseBCrypt());
+        Assert.NotSame(first.Model, other.Model);
     }
 }

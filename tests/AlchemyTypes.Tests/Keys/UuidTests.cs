@@ -1,6 +1,6 @@
-using AlchemyTypes.Testing;
 using System.Data.SqlTypes;
 using AlchemyTypes.Keys;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.Keys;
 

@@ -1,8 +1,8 @@
-using AlchemyTypes.Testing;
 using System.Collections;
 using System.Reflection;
 using System.Text;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.Passwords;
 

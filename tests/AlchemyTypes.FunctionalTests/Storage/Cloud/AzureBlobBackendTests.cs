@@ -1,8 +1,8 @@
-using AlchemyTypes.Testing;
 using System.Text;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.Azure;
+using AlchemyTypes.Testing;
 using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;

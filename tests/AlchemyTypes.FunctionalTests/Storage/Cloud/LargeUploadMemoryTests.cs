@@ -1,9 +1,9 @@
-using AlchemyTypes.Testing;
 using System.Diagnostics;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.Azure;
 using AlchemyTypes.Storage.S3;
+using AlchemyTypes.Testing;
 using Xunit.Abstractions;
 
 namespace AlchemyTypes.FunctionalTests.Storage.Cloud;

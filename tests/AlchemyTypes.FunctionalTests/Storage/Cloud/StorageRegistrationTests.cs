@@ -1,10 +1,10 @@
-using AlchemyTypes.Testing;
 using System.Text;
 using AlchemyTypes.FunctionalTests.Foundation;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.Azure;
 using AlchemyTypes.Storage.S3;
+using AlchemyTypes.Testing;
 using Azure.Storage.Blobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
