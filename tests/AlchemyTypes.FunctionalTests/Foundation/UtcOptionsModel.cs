@@ -34,14 +34,15 @@ public sealed class GeneratedKeys
     [UuidV4]
     public Guid ByAttributeV4 { get; set; }
 
+    /// <summary>Generated when null on add (a string initialised to "" is a value, and is kept).</summary>
     [Nanoid(Size = 12)]
-    public string ByAttributeNanoid { get; set; } = "";
+    public string ByAttributeNanoid { get; set; } = null!;
 
     public Guid FluentV7 { get; set; }
 
     public Guid FluentV6 { get; set; }
 
-    public string FluentNanoid { get; set; } = "";
+    public string FluentNanoid { get; set; } = null!;
 }
 
 public sealed class UtcOptionsContext(DbContextOptions<UtcOptionsContext> options) : DbContext(options)

@@ -15,6 +15,7 @@ public sealed class StorageRegistryDisposalTests
         var created = new List<DisposableBackend>();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Storage:Default"] = "files",
             ["Storage:Backends:files:Type"] = "Tracked",
             ["Storage:Backends:other:Type"] = "Tracked",
         }).Build();

@@ -112,7 +112,8 @@ public sealed partial class PromiseRegisterTests
         {
             var names = tested[promise.Id].Select(t => t.Test).Distinct().Order(StringComparer.Ordinal).Select(n => $"`{n}`").ToList();
             var cell = names.Count > 0 ? string.Join("<br>", names) : pending.Contains(promise.Id) ? "*pending: lifecycle work*" : "**none**";
-            text.Append($"| {promise.Id} | {promise.Text.Replace("|", "\\|", StringComparison.Ordinal)} | {Where(promise)} | {cell} |\n");
+            // The document, not the line: the register must not go stale each time someone edits an unrelated paragraph.
+            text.Append($"| {promise.Id} | {promise.Text.Replace("|", "\\|", StringComparison.Ordinal)} | {promise.Document} | {cell} |\n");
         }
 
         return text.ToString();
