@@ -1,4 +1,5 @@
 using AlchemyTypes.DateTimes;
+using AlchemyTypes.DateTimes.Internal;
 using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.DateTimes;

@@ -1,4 +1,5 @@
 using AlchemyTypes.Encryption;
+using AlchemyTypes.Encryption.Internal;
 using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.Encryption;

@@ -1,4 +1,5 @@
 using AlchemyTypes.Storage;
+using AlchemyTypes.Files.Internal;
 using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.Files;
