@@ -1,4 +1,5 @@
 using AlchemyTypes.Encryption;
+using AlchemyTypes.Encryption.Internal;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,4 +1,3 @@
-using AlchemyTypes.Keys;
 using Microsoft.EntityFrameworkCore;
 
 namespace AlchemyTypes.FunctionalTests.Foundation;
