@@ -1,3 +1,4 @@
+using AlchemyTypes.Files.Internal;
 using AlchemyTypes;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore.Infrastructure;

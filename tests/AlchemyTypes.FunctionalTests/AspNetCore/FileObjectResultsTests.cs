@@ -1,8 +1,9 @@
-using AlchemyTypes.FunctionalTests.TestUtilities;
 using System.Text;
 using AlchemyTypes.AspNetCore;
 using AlchemyTypes.FunctionalTests.Files;
+using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -44,6 +45,7 @@ public sealed class FileObjectResultsTests : IAsyncLifetime
         return (context.Response, body.ToArray());
     }
 
+    [Promise("P-WEB-01", "P-WEB-06")]
     [Fact]
     public async Task Whole_file_with_type_length_etag_and_file_name()
     {
@@ -73,6 +75,7 @@ public sealed class FileObjectResultsTests : IAsyncLifetime
         Assert.Equal(last - first + 1, response.ContentLength);
     }
 
+    [Promise("P-WEB-01")]
     [Fact]
     public async Task Unsatisfiable_ranges_are_416_and_odd_ones_get_the_whole_file()
     {
@@ -90,6 +93,7 @@ public sealed class FileObjectResultsTests : IAsyncLifetime
         Assert.Equal(_content, body);
     }
 
+    [Promise("P-WEB-01")]
     [Fact]
     public async Task A_matching_If_None_Match_is_304_and_HEAD_sends_no_body()
     {
@@ -104,6 +108,7 @@ public sealed class FileObjectResultsTests : IAsyncLifetime
         Assert.Empty(body);
     }
 
+    [Promise("P-URL-01")]
     [Fact]
     public async Task Download_falls_back_to_streaming_when_the_backend_cannot_sign()
     {
@@ -114,6 +119,7 @@ public sealed class FileObjectResultsTests : IAsyncLifetime
         Assert.Equal(_content, body);
     }
 
+    [Promise("P-WEB-03")]
     [Fact]
     public void Form_files_become_FileObjects_with_a_safe_name_and_the_browser_content_type()
     {

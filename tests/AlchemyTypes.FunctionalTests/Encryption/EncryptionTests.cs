@@ -2,7 +2,9 @@ using System.Data.Common;
 using AlchemyTypes.Encryption;
 using AlchemyTypes.Encryption.Internal;
 using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace AlchemyTypes.FunctionalTests.Encryption;
 
@@ -12,7 +14,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
     private readonly EncryptionKeyRing _ring = SecretsConfiguration.RingFor(store);
     private TestDatabase _database = null!;
 
-    /// <summary>The header of values written now (the rotation test changes the current key of this engine's ring).</summary>
+    /// <summary>The header of values written with the shared ring (never rotated: rotation tests use rings of their own).</summary>
     private string Header => $"v1:{_ring.CurrentKeyId}:";
 
     public async Task InitializeAsync()
@@ -25,6 +27,9 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
     public async Task DisposeAsync() => await _database.DisposeAsync();
 
     private EncryptionContext CreateContext() => new(SecretsConfiguration.Configure<EncryptionContext>(_database, store).Options);
+
+    private EncryptionContext CreateContext(EncryptionKeyRing ring, params IInterceptor[] interceptors)
+        => new(SecretsConfiguration.Configure<EncryptionContext>(_database, ring).AddInterceptors(interceptors).Options);
 
     private static async Task<string?> RawAsync(DbContext context, string column, int id)
     {
@@ -72,6 +77,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         Assert.Equal("1234", customer.Pin);
     }
 
+    [Promise("P-ENC-01")]
     [Fact]
     public async Task Null_stays_NULL_and_empty_string_is_encrypted()
     {
@@ -106,6 +112,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-ENC-02")]
     [Fact]
     public async Task Too_long_plaintext_is_a_typed_error_before_anything_is_written()
     {
@@ -127,6 +134,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-ENC-07", "P-ENC-08")]
     [Fact]
     public async Task Equality_on_a_blind_indexed_property_is_answered_by_its_index()
     {
@@ -152,6 +160,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         Assert.DoesNotContain("user42", stored, StringComparison.Ordinal);
     }
 
+    [Promise("P-ENC-06")]
     [Fact]
     public async Task Equality_on_an_encrypted_property_without_blind_index_is_refused_not_silently_empty()
     {
@@ -162,6 +171,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         Assert.Contains("blind index", error.Message, StringComparison.Ordinal);
     }
 
+    [Promise("P-ENC-07")]
     [Fact]
     public async Task Blind_index_follows_updates()
     {
@@ -180,14 +190,15 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-ENC-09", "P-ENC-12")]
     [Fact]
     public async Task Rotation_keeps_old_rows_readable_and_ReEncryptAsync_moves_them_to_the_current_key_in_batches()
     {
-        var ring = _ring;
+        var ring = SecretsConfiguration.NewRing();
         var oldKey = ring.CurrentKeyId!;
         var newKey = "r" + Guid.NewGuid().ToString("N")[..8];
         var ids = new List<int>();
-        await using (var context = CreateContext())
+        await using (var context = CreateContext(ring))
         {
             for (var i = 0; i < 10; i++)
             {
@@ -199,7 +210,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         }
 
         ring.Add(newKey, EncryptionKeyRing.GenerateKey(), makeCurrent: true);
-        await using (var context = CreateContext())
+        await using (var context = CreateContext(ring))
         {
             // Old rows still decrypt, new rows use the new key.
             Assert.Equal("note 1", (await context.Customers.SingleAsync(c => c.Id == ids[1])).Notes);
@@ -210,14 +221,14 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
             Assert.StartsWith($"v1:{oldKey}:", await RawAsync(context, "Notes", ids[1]), StringComparison.Ordinal);
         }
 
-        await using (var context = CreateContext())
+        await using (var context = CreateContext(ring))
         {
             var result = await context.ReEncryptAsync<Customer>(batchSize: 3);
             Assert.Equal(10, result.RowsReEncrypted);
             Assert.Equal(4, result.Batches);
         }
 
-        await using (var context = CreateContext())
+        await using (var context = CreateContext(ring))
         {
             foreach (var id in ids)
             {
@@ -249,6 +260,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         { "plain", EncryptedValueFailure.Malformed },
     };
 
+    [Promise("P-ENC-04", "P-ENC-11")]
     [Theory]
     [MemberData(nameof(Corruptions))]
     public async Task Corrupted_stored_values_fail_with_a_typed_exception_naming_entity_and_property(string corruption, EncryptedValueFailure failure)

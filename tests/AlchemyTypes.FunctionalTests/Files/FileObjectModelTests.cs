@@ -1,5 +1,6 @@
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Testing;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -22,6 +23,7 @@ public sealed class FileObjectModelTests
 {
     private static readonly InMemoryStorageBackend Files = new();
 
+    [Promise("P-FILE-06")]
     [Fact]
     public void A_property_naming_an_unregistered_backend_fails_when_the_model_is_first_used()
     {
@@ -64,6 +66,7 @@ public sealed class FileObjectModelTests
 
     private sealed class FixedClock : TimeProvider;
 
+    [Promise("P-FILE-01")]
     [Fact]
     public void FileObject_properties_are_discovered_by_convention_with_no_configuration()
     {
@@ -84,6 +87,7 @@ public sealed class PostgresFileObjectColumnTests(PostgresServerFixture server)
 {
     private static readonly InMemoryStorageBackend Files = new();
 
+    [Promise("P-FILE-01", "P-FILE-02")]
     [Fact]
     public async Task FileObject_columns_are_jsonb_and_hold_the_documented_json()
     {

@@ -1,4 +1,5 @@
 using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -31,6 +32,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         return new FoundationContext(builder.Options);
     }
 
+    [Promise("P-KEYS-01", "P-KEYS-03")]
     [Fact]
     public async Task UuidV7_keys_inserted_in_one_batch_read_back_in_insertion_order()
     {
@@ -57,6 +59,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-KEYS-01", "P-KEYS-05")]
     [Fact]
     public async Task UuidV6_keys_read_back_in_insertion_order()
     {
@@ -78,6 +81,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-KEYS-01")]
     [Fact]
     public async Task Uuid_v4_Nanoid_and_BigInt_base_entities_get_keys()
     {
@@ -109,6 +113,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-UTC-01", "P-UTC-08")]
     [Fact]
     public async Task Naive_DateTime_is_rejected_with_a_typed_error_naming_entity_and_property()
     {
@@ -124,6 +129,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         Assert.Equal(0, await check.Meetings.CountAsync());
     }
 
+    [Promise("P-UTC-01", "P-UTC-08")]
     [Fact]
     public async Task Naive_value_in_a_nullable_DateTime_is_rejected_too()
     {
@@ -133,10 +139,12 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         Assert.Equal(nameof(Meeting.EndsAt), error.Property);
     }
 
+    [Promise("P-UTC-02", "P-UTC-03", "P-UTC-09")]
     [Fact]
     public async Task Local_DateTime_is_converted_to_utc_and_reads_come_back_utc()
     {
         var local = DateTime.SpecifyKind(new DateTime(2025, 6, 15, 12, 0, 0), DateTimeKind.Local);
+        TestTimeZone.RequireNonUtc(local);
         var utc = new DateTime(2025, 6, 15, 18, 45, 0, DateTimeKind.Utc);
         Guid id;
         await using (var context = CreateContext())
@@ -152,6 +160,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
             var meeting = await context.Meetings.SingleAsync(m => m.Id == id);
             Assert.Equal(DateTimeKind.Utc, meeting.StartsAt.Kind);
             Assert.Equal(local.ToUniversalTime(), meeting.StartsAt);
+            Assert.NotEqual(new DateTime(2025, 6, 15, 12, 0, 0), DateTime.SpecifyKind(meeting.StartsAt, DateTimeKind.Unspecified));
             Assert.Equal(DateTimeKind.Utc, meeting.EndsAt!.Value.Kind);
             Assert.Equal(utc, meeting.EndsAt);
             Assert.Equal(DateTimeKind.Utc, meeting.CreatedAt.Kind);
@@ -161,6 +170,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-UTC-04")]
     [Fact]
     public async Task Opted_out_property_keeps_an_unspecified_value_as_given()
     {
@@ -179,6 +189,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-AUDIT-01")]
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -220,6 +231,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-AUDIT-01")]
     [Fact]
     public async Task Unchanged_entities_are_not_restamped()
     {
@@ -233,6 +245,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         Assert.Equal(T1.UtcDateTime, row.UpdatedAt);
     }
 
+    [Promise("P-AUDIT-01")]
     [Fact]
     public async Task Works_the_same_through_dependency_injection_with_a_scoped_audit_user()
     {
@@ -259,6 +272,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-AUDIT-01", "P-KEYS-01")]
     [Fact]
     public async Task Pooled_contexts_stamp_and_generate_keys()
     {

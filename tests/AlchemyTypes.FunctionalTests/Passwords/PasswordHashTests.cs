@@ -1,5 +1,6 @@
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace AlchemyTypes.FunctionalTests.Passwords;
@@ -35,6 +36,7 @@ public abstract class PasswordHashTests(ITestStore store) : IAsyncLifetime
         return await command.ExecuteScalarAsync() as string;
     }
 
+    [Promise("P-PWD-01", "P-PWD-10")]
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -110,6 +112,7 @@ public abstract class PasswordHashTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-PWD-15", "P-PWD-17")]
     [Fact]
     public async Task Legacy_bcrypt_hash_is_verified_and_upgraded_to_argon2id()
     {
@@ -150,6 +153,7 @@ public abstract class PasswordHashTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Promise("P-PWD-05")]
     [Fact]
     public async Task Imported_hash_is_stored_as_given_and_verifies_after_loading()
     {
@@ -192,21 +196,6 @@ public abstract class PasswordHashTests(ITestStore store) : IAsyncLifetime
             Assert.True(account.Password.NeedsRehash);
             Assert.False(account.Password.VerifyAndUpgrade(Secret).Valid);
         }
-    }
-
-    [Fact]
-    public async Task Failed_hashing_saves_nothing()
-    {
-        await using (var context = CreateContext())
-        {
-            context.Add(new Account { Name = "cancelled", Password = PasswordHash.FromPassword(Secret) });
-            using var cancelled = new CancellationTokenSource();
-            await cancelled.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => context.SaveChangesAsync(cancelled.Token));
-        }
-
-        await using var check = CreateContext();
-        Assert.Equal(0, await check.Accounts.CountAsync());
     }
 
     private static async Task<int> AddAsync(PasswordContext context, string password)

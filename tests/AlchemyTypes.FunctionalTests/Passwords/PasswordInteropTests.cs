@@ -3,6 +3,7 @@ using System.Text;
 using AlchemyTypes.Argon2;
 using AlchemyTypes.BCrypt;
 using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.FunctionalTests.Passwords;
 
@@ -41,6 +42,7 @@ public sealed class PasswordInteropTests
         Assert.False(hasher.Verify("Tr0ub4dor&3"u8, encoded));
     }
 
+    [Promise("P-PWD-12")]
     [Theory]
     [InlineData("-i", "argon2i")]
     [InlineData("-d", "argon2d")]
@@ -57,6 +59,7 @@ public sealed class PasswordInteropTests
         Assert.True(hasher.NeedsRehash(encoded));
     }
 
+    [Promise("P-PWD-11")]
     [Theory]
     [InlineData(19456, 2, 1)]
     [InlineData(8192, 1, 2)]
@@ -70,6 +73,7 @@ public sealed class PasswordInteropTests
         Assert.Equal(output.Trim(), hasher.HashWithSalt(Encoding.UTF8.GetBytes(Password), Encoding.ASCII.GetBytes(salt)));
     }
 
+    [Promise("P-PWD-11")]
     [Fact]
     public void Libsodium_verifies_our_hashes()
     {
@@ -79,6 +83,7 @@ public sealed class PasswordInteropTests
         Assert.False(ReferenceTools.SodiumVerify(encoded, "wrong"));
     }
 
+    [Promise("P-PWD-05", "P-PWD-11")]
     [Fact]
     public void Our_verifier_accepts_libsodium_hashes_at_OWASP_parameters_without_rehash()
     {
@@ -92,6 +97,7 @@ public sealed class PasswordInteropTests
         Assert.True(new Argon2PasswordHasher(new Argon2Options { Iterations = 3 }).NeedsRehash(encoded));
     }
 
+    [Promise("P-PWD-05", "P-PWD-15")]
     [Fact]
     public async Task Htpasswd_2y_hashes_verify_with_ours()
     {
@@ -108,6 +114,7 @@ public sealed class PasswordInteropTests
         Assert.True(new BCryptPasswordHasher().NeedsRehash(encoded));
     }
 
+    [Promise("P-PWD-15")]
     [Fact]
     public async Task Htpasswd_verifies_our_bcrypt_hashes()
     {

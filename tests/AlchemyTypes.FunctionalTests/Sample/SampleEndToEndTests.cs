@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace AlchemyTypes.FunctionalTests.Sample;
@@ -154,6 +155,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         Assert.StartsWith("$argon2id$v=19$m=19456,t=2,p=1$", reader.GetString(1), StringComparison.Ordinal);
     }
 
+    [Promise("P-WEB-07")]
     [Fact]
     public async Task Forms_without_an_antiforgery_token_and_anonymous_uploads_are_refused()
     {
@@ -169,11 +171,52 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         Assert.False(Directory.Exists(FilesRoot) && Directory.EnumerateFiles(FilesRoot, "*", SearchOption.AllDirectories).Any(f => !f.Contains(".alchemytypes", StringComparison.Ordinal)));
     }
 
-    private async Task<HttpResponseMessage> PostForm(string path, Dictionary<string, string> fields)
+    [Promise("P-WEB-07")]
+    [Fact]
+    public async Task The_session_cookie_is_HttpOnly_and_SameSite_Strict_and_documents_are_scoped_to_their_owner()
     {
-        fields["__RequestVerificationToken"] = Token(await _http.GetStringAsync("/"));
+        // Grace signs up: the authentication cookie cannot be read by scripts nor sent by other sites.
+        var signUp = await PostForm("/signup", new() { ["email"] = "grace@example.com", ["displayName"] = "Grace", ["password"] = "a long passphrase" });
+        Assert.Equal(HttpStatusCode.Redirect, signUp.StatusCode);
+        var session = Assert.Single(signUp.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".AspNetCore.Cookies=", StringComparison.Ordinal));
+        Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", session, StringComparison.OrdinalIgnoreCase);
+
+        using (var form = new MultipartFormDataContent())
+        {
+            form.Add(new StringContent(Token(await _http.GetStringAsync("/"))), "__RequestVerificationToken");
+            form.Add(new StringContent("Grace's"), "title");
+            form.Add(File("private"u8.ToArray(), "text/plain"), "file", "private.txt");
+            form.Add(File("annex"u8.ToArray(), "text/plain"), "attachments", "annex.txt");
+            Assert.Equal(HttpStatusCode.Redirect, (await _http.PostAsync("/documents", form)).StatusCode);
+        }
+
+        var document = Assert.Single(await Documents());
+        var id = document.GetProperty("id").GetGuid();
+        var key = document.GetProperty("file").GetProperty("key").GetString()!;
+
+        // Mallory, signed in with an account of her own, can neither list, read, replace nor delete it.
+        using var mallory = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = _http.BaseAddress };
+        Assert.Equal(HttpStatusCode.Redirect, (await PostForm("/signup", new() { ["email"] = "mallory@example.com", ["displayName"] = "Mallory", ["password"] = "another passphrase" }, mallory)).StatusCode);
+        Assert.Empty((await mallory.GetFromJsonAsync<List<JsonElement>>("/api/documents"))!);
+        Assert.DoesNotContain("Grace&#x27;s", await mallory.GetStringAsync("/"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.GetAsync($"/documents/{id}/file")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.GetAsync($"/documents/{id}/attachments/0")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostForm($"/documents/{id}/attachments/0/delete", [], mallory)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostForm($"/documents/{id}/delete", [], mallory)).StatusCode);
+
+        // Grace's document, its file and its attachment are untouched.
+        Assert.True(System.IO.File.Exists(Path.Combine(FilesRoot, key)));
+        Assert.Equal("private", await _http.GetStringAsync($"/documents/{id}/file"));
+        Assert.Equal("annex", await _http.GetStringAsync($"/documents/{id}/attachments/0"));
+    }
+
+    private async Task<HttpResponseMessage> PostForm(string path, Dictionary<string, string> fields, HttpClient? client = null)
+    {
+        client ??= _http;
+        fields["__RequestVerificationToken"] = Token(await client.GetStringAsync("/"));
         using var content = new FormUrlEncodedContent(fields);
-        return await _http.PostAsync(path, content);
+        return await client.PostAsync(path, content);
     }
 
     private async Task<List<JsonElement>> Documents()

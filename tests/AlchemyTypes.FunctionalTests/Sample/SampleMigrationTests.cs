@@ -3,6 +3,7 @@ using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Passwords;
 using AlchemyTypes.Sample.Data;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -34,6 +35,7 @@ public abstract class SampleMigrationTests<TContext>(ITestStore store) : IAsyncL
         return Create(builder.Options);
     }
 
+    [Promise("P-MIG-01")]
     [Fact]
     public async Task Committed_migrations_create_every_table_and_match_the_model()
     {
@@ -45,6 +47,7 @@ public abstract class SampleMigrationTests<TContext>(ITestStore store) : IAsyncL
         Assert.Equal(0, await context.Set<PendingStorageDelete>().CountAsync());
     }
 
+    [Promise("P-MIG-01")]
     [Fact]
     public async Task Data_round_trips_through_the_migrated_schema()
     {

@@ -1,5 +1,6 @@
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.FunctionalTests.Storage;
 
@@ -22,6 +23,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
 
     public void Dispose() => Directory.Delete(_sandbox, recursive: true);
 
+    [Promise("P-STORE-01", "P-STORE-02", "P-STORE-03")]
     [Theory]
     [InlineData("../outside/secret.txt")]
     [InlineData("a/../../outside/secret.txt")]
@@ -44,6 +46,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Assert.Equal(["secret.txt"], Directory.GetFileSystemEntries(_outside).Select(Path.GetFileName));
     }
 
+    [Promise("P-STORE-01")]
     [Fact]
     public async Task A_key_longer_than_1024_bytes_is_rejected()
     {
@@ -52,6 +55,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Assert.Contains("1024", error.Message, StringComparison.Ordinal);
     }
 
+    [Promise("P-STORE-02")]
     [Fact]
     public async Task A_folder_link_pointing_outside_the_root_is_refused_for_reads_and_writes()
     {
@@ -65,6 +69,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_outside, "new.txt")));
     }
 
+    [Promise("P-STORE-02")]
     [Fact]
     public async Task A_file_link_pointing_outside_the_root_is_refused()
     {
@@ -75,6 +80,7 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Assert.Equal("top secret", await File.ReadAllTextAsync(Path.Combine(_outside, "secret.txt")));
     }
 
+    [Promise("P-STORE-02")]
     [Fact]
     public async Task A_link_that_stays_inside_the_root_is_followed()
     {
@@ -85,19 +91,34 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Assert.Equal("inside", await reader.ReadToEndAsync());
     }
 
+    [Promise("P-STORE-06")]
     [Fact]
     public async Task Writes_are_atomic_renames_from_the_backend_temp_folder()
     {
-        // A reader that opens the file while an upload is in flight sees either nothing or the whole previous version.
+        // A reader that opens the file while an upload is in flight sees the whole previous version; the new bytes are in
+        // the backend's temp folder until the rename.
         await _backend.UploadAsync("atomic.bin", new MemoryStream(new byte[100_000]));
-        var gate = new TaskCompletionSource();
+        var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var upload = Task.Run(() => _backend.UploadAsync(
             "atomic.bin",
-            new CallbackStream(new MemoryStream(Enumerable.Repeat((byte)7, 2_000_000).ToArray()), afterBytes: 500_000, callback: () => gate.Task.Wait()),
+            new CallbackStream(new MemoryStream(Enumerable.Repeat((byte)7, 2_000_000).ToArray()), afterBytes: 500_000, callback: () =>
+            {
+                halfway.SetResult();
+                gate.Task.Wait();
+            }),
             new StorageUploadOptions { Overwrite = true }));
-        await Task.Delay(50);
-        Assert.Equal(new byte[100_000], await File.ReadAllBytesAsync(Path.Combine(_root, "atomic.bin")));
-        gate.SetResult();
+        try
+        {
+            await halfway.Task.WaitAsync(TimeSpan.FromMinutes(1)); // the upload has read at least 500,000 bytes and now waits
+            Assert.Equal(new byte[100_000], await File.ReadAllBytesAsync(Path.Combine(_root, "atomic.bin")));
+            Assert.Single(Directory.GetFiles(Path.Combine(_root, ".alchemytypes", "tmp")));
+        }
+        finally
+        {
+            gate.SetResult();
+        }
+
         await upload;
         Assert.All(await File.ReadAllBytesAsync(Path.Combine(_root, "atomic.bin")), b => Assert.Equal(7, b));
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, ".alchemytypes", "tmp")));

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.FunctionalTests.Storage;
 
@@ -44,6 +45,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         return copy.ToArray();
     }
 
+    [Promise("P-STORE-08")]
     [Fact]
     public async Task Upload_then_read_returns_the_same_bytes_and_properties()
     {
@@ -85,6 +87,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.Equal("application/octet-stream", (await Backend.GetInfoAsync("empty.txt")).ContentType);
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-03")]
     [Fact]
     public async Task Byte_ranges_read_exactly_the_requested_bytes()
     {
@@ -95,9 +98,56 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.Equal(data[9_990..], await ReadAllAsync("ranges.bin", new StorageRange(9_990)));
         Assert.Equal(data[9_990..], await ReadAllAsync("ranges.bin", new StorageRange(9_990, 500))); // clipped at the end
         Assert.Equal(data[..1], await ReadAllAsync("ranges.bin", new StorageRange(0, 1)));
-        await Assert.ThrowsAnyAsync<StorageException>(() => ReadAllAsync("ranges.bin", new StorageRange(10_000, 10)));
+        var error = await Assert.ThrowsAsync<StorageRangeException>(() => ReadAllAsync("ranges.bin", new StorageRange(10_000, 10)));
+        Assert.Throws<StorageRangeException>(() => Backend.OpenRead("ranges.bin", new StorageRange(20_000)).Dispose());
     }
 
+    public static TheoryData<string> InvalidKeys => new()
+    {
+        "", "/leading-slash", "a//b", "a/./b", "a/../b", "..", "back\\slash", "c:/drive", "nul\0char", "tab\tchar", new string('k', 1025),
+    };
+
+    [Promise("P-STORE-01")]
+    [Theory]
+    [MemberData(nameof(InvalidKeys))]
+    public async Task Invalid_keys_are_refused_by_every_operation(string key)
+    {
+        await Backend.UploadAsync("valid.txt", new MemoryStream([1, 2, 3]));
+        var operations = new Dictionary<string, Func<Task>>
+        {
+            ["UploadAsync"] = () => Backend.UploadAsync(key, new MemoryStream([1])),
+            ["Upload"] = () => Task.FromResult(Backend.Upload(key, new MemoryStream([1]))),
+            ["OpenReadAsync"] = () => Backend.OpenReadAsync(key),
+            ["OpenRead"] = () => Task.FromResult(Backend.OpenRead(key)),
+            ["ExistsAsync"] = () => Backend.ExistsAsync(key),
+            ["GetInfoAsync"] = () => Backend.GetInfoAsync(key),
+            ["DeleteAsync"] = () => Backend.DeleteAsync(key),
+        };
+        if (Backend is ISignedUrlStorageBackend { CanSignUrls: true } signer)
+        {
+            operations["GetSignedUrlAsync"] = () => signer.GetSignedUrlAsync(key, new SignedUrlOptions());
+        }
+
+        foreach (var (name, operation) in operations)
+        {
+            var error = await Record.ExceptionAsync(operation);
+            Assert.True(error is InvalidStorageKeyException, $"{name} with key '{key}' threw {error?.GetType().Name ?? "nothing"} instead of InvalidStorageKeyException");
+        }
+
+        Assert.Equal([1, 2, 3], await ReadAllAsync("valid.txt"));
+
+        // A batch delete reports an invalid key as failed (never touching storage for it) and deletes the valid ones.
+        var batch = await Backend.DeleteManyAsync(["valid.txt", key]);
+        Assert.Contains("invalid key", Assert.Contains(key, batch.Failed), StringComparison.Ordinal);
+        Assert.Equal(["valid.txt"], batch.Deleted);
+        Assert.False(await Backend.ExistsAsync("valid.txt"));
+        await Backend.UploadAsync("valid.txt", new MemoryStream([1]));
+        var syncBatch = Backend.DeleteMany([key, "valid.txt"]);
+        Assert.Contains(key, syncBatch.Failed.Keys);
+        Assert.Equal(["valid.txt"], syncBatch.Deleted);
+    }
+
+    [Promise("P-FILE-03", "P-STORE-04", "P-STORE-08", "P-CLOUD-06")]
     [Fact]
     public async Task An_existing_object_is_not_replaced_unless_overwrite_is_set()
     {
@@ -112,6 +162,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.Equal("second", Encoding.UTF8.GetString(await ReadAllAsync("keep.txt")));
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-03")]
     [Fact]
     public async Task Missing_objects_are_typed_errors_to_read_and_no_error_to_delete()
     {
@@ -131,6 +182,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<StorageObjectNotFoundException>(() => Backend.OpenReadAsync("to-delete.txt"));
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-07")]
     [Fact]
     public async Task DeleteMany_deletes_existing_and_counts_missing_as_deleted()
     {
@@ -180,6 +232,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.Equal("text/plain", (await Backend.GetInfoAsync(key)).ContentType);
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-02")]
     [Fact]
     public async Task A_cancelled_upload_leaves_no_object()
     {
@@ -189,6 +242,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.False(await Backend.ExistsAsync("cancelled.bin"));
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-02")]
     [Fact]
     public async Task A_source_that_fails_mid_upload_leaves_no_object()
     {
@@ -198,6 +252,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.False(await Backend.ExistsAsync("broken.bin"));
     }
 
+    [Promise("P-STORE-08", "P-CLOUD-09")]
     [Fact]
     public async Task Synchronous_members_work_for_synchronous_SaveChanges()
     {
@@ -216,6 +271,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Assert.False(await Backend.ExistsAsync("sync/a.bin"));
     }
 
+    [Promise("P-STORE-07", "P-STORE-08")]
     [Fact]
     public async Task Concurrent_uploads_of_different_keys_all_land()
     {
@@ -227,6 +283,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         }
     }
 
+    [Promise("P-URL-01", "P-URL-04", "P-CLOUD-08")]
     [Fact]
     public async Task Signed_url_capability_is_discoverable_and_works_with_a_plain_HttpClient()
     {

@@ -24,13 +24,22 @@ public static class SecretsConfiguration
 
     public static DbContextOptionsBuilder<TContext> Configure<TContext>(TestDatabase database, ITestStore store)
         where TContext : DbContext
+        => Configure<TContext>(database, RingFor(store));
+
+    /// <summary>
+    /// The same configuration with a ring of the test's own: a test that changes its ring (adds a key, rotates) uses one
+    /// from <see cref="NewRing"/>, never the shared one, so no test depends on another's order.
+    /// </summary>
+    public static DbContextOptionsBuilder<TContext> Configure<TContext>(TestDatabase database, EncryptionKeyRing ring)
+        where TContext : DbContext
     {
         var builder = new DbContextOptionsBuilder<TContext>();
         database.UseProvider(builder);
-        builder.AddAlchemyTypes(a => a.UseEncryption(RingFor(store)).UseArgon2().UseBCrypt(o => o.WorkFactor = 4));
+        builder.AddAlchemyTypes(a => a.UseEncryption(ring).UseArgon2().UseBCrypt(o => o.WorkFactor = 4));
         return builder;
     }
 
-    private static EncryptionKeyRing NewRing()
+    /// <summary>A fresh ring (key "k1" current, a blind-index key) that only its test uses.</summary>
+    public static EncryptionKeyRing NewRing()
         => new EncryptionKeyRing().Add("k1", EncryptionKeyRing.GenerateKey()).SetBlindIndexKey(EncryptionKeyRing.GenerateKey());
 }

@@ -1,5 +1,6 @@
 using AlchemyTypes.DateTimes;
 using AlchemyTypes.DateTimes.Internal;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.DateTimes;
 
@@ -7,6 +8,7 @@ public sealed class UtcDateTimeConverterTests
 {
     private readonly UtcDateTimeConverter _converter = new("Order", "PlacedAt");
 
+    [Promise("P-UTC-02", "P-UTC-09")]
     [Fact]
     public void Utc_passes_through_and_local_is_converted()
     {
@@ -14,11 +16,14 @@ public sealed class UtcDateTimeConverterTests
         Assert.Equal(utc, _converter.ConvertToProvider(utc));
 
         var local = new DateTime(2025, 7, 1, 12, 0, 0, DateTimeKind.Local);
+        TestTimeZone.RequireNonUtc(local);
         var stored = (DateTime)_converter.ConvertToProvider(local)!;
         Assert.Equal(DateTimeKind.Utc, stored.Kind);
         Assert.Equal(local.ToUniversalTime(), stored);
+        Assert.NotEqual(new DateTime(2025, 7, 1, 12, 0, 0), DateTime.SpecifyKind(stored, DateTimeKind.Unspecified)); // really shifted
     }
 
+    [Promise("P-UTC-01", "P-UTC-08")]
     [Fact]
     public void Unspecified_throws_naming_entity_and_property()
     {
@@ -29,6 +34,7 @@ public sealed class UtcDateTimeConverterTests
         Assert.IsAssignableFrom<AlchemyTypesException>(error);
     }
 
+    [Promise("P-UTC-03")]
     [Fact]
     public void Reads_are_marked_utc()
     {

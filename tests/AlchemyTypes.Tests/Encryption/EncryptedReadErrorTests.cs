@@ -1,4 +1,5 @@
 using AlchemyTypes.Encryption;
+using AlchemyTypes.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,6 +23,7 @@ public sealed class EncryptedReadErrorTests
         public DbSet<Vault> Vaults => Set<Vault>();
     }
 
+    [Promise("P-ENC-04", "P-ENC-05")]
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -1,6 +1,7 @@
 using System.Text;
 using AlchemyTypes.Encryption;
 using AlchemyTypes.Encryption.Internal;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.Encryption;
 
@@ -24,6 +25,7 @@ public sealed class EncryptedStringCipherTests
         Assert.Equal(plaintext, Decrypt(ring, stored));
     }
 
+    [Promise("P-ENC-10")]
     [Fact]
     public void Stored_value_is_v1_header_then_base64_of_nonce_ciphertext_and_tag()
     {
@@ -34,6 +36,7 @@ public sealed class EncryptedStringCipherTests
         Assert.DoesNotContain("héllo", stored, StringComparison.Ordinal);
     }
 
+    [Promise("P-ENC-06", "P-ENC-10")]
     [Fact]
     public void Same_plaintext_encrypts_differently_each_time()
     {
@@ -44,6 +47,7 @@ public sealed class EncryptedStringCipherTests
         Assert.Equal(50, nonces.Count);
     }
 
+    [Promise("P-ENC-02")]
     [Fact]
     public void Maximum_stored_length_bounds_the_worst_case_plaintext()
     {
@@ -70,6 +74,7 @@ public sealed class EncryptedStringCipherTests
         Assert.Equal(0, failures);
     }
 
+    [Promise("P-ENC-12")]
     [Fact]
     public void Values_written_with_an_old_key_still_decrypt_after_rotation()
     {
@@ -84,6 +89,7 @@ public sealed class EncryptedStringCipherTests
         Assert.Equal("k1", EncryptedStringCipher.ReadKeyId(old));
     }
 
+    [Promise("P-ENC-04", "P-ENC-11")]
     [Fact]
     public void A_flipped_bit_anywhere_in_the_payload_fails_authentication()
     {
@@ -99,6 +105,7 @@ public sealed class EncryptedStringCipherTests
         }
     }
 
+    [Promise("P-ENC-10", "P-ENC-11")]
     [Fact]
     public void Swapping_the_key_id_in_the_header_fails_authentication()
     {
@@ -108,6 +115,7 @@ public sealed class EncryptedStringCipherTests
         Assert.Equal(EncryptedValueFailure.AuthenticationFailed, error.Failure);
     }
 
+    [Promise("P-ENC-11")]
     [Fact]
     public void A_different_key_under_the_same_id_fails_authentication()
     {
@@ -133,6 +141,7 @@ public sealed class EncryptedStringCipherTests
         { "v1:k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", EncryptedValueFailure.Truncated },
     };
 
+    [Promise("P-ENC-04", "P-ENC-11")]
     [Theory]
     [MemberData(nameof(Hostile))]
     public void Hostile_values_give_a_typed_error_naming_entity_and_property(string stored, EncryptedValueFailure failure)
@@ -144,6 +153,7 @@ public sealed class EncryptedStringCipherTests
         Assert.Contains("'Customer.Notes'", error.Message, StringComparison.Ordinal);
     }
 
+    [Promise("P-ENC-04", "P-ENC-11")]
     [Fact]
     public void Truncated_values_never_decrypt()
     {
@@ -155,6 +165,7 @@ public sealed class EncryptedStringCipherTests
         }
     }
 
+    [Promise("P-ENC-07", "P-ENC-13")]
     [Fact]
     public void Blind_index_is_deterministic_keyed_and_not_the_plaintext()
     {

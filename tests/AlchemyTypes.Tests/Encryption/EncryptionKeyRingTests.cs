@@ -1,10 +1,12 @@
 using AlchemyTypes.Encryption;
 using AlchemyTypes.Encryption.Internal;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.Encryption;
 
 public sealed class EncryptionKeyRingTests
 {
+    [Promise("P-ENC-12")]
     [Fact]
     public void First_key_is_current_until_another_is_made_current()
     {
@@ -35,6 +37,7 @@ public sealed class EncryptionKeyRingTests
     public void Key_ids_are_short_and_safe(string keyId)
         => Assert.Throws<AlchemyTypesConfigurationException>(() => new EncryptionKeyRing().Add(keyId, EncryptionKeyRing.GenerateKey()));
 
+    [Promise("P-ENC-10", "P-ENC-13")]
     [Fact]
     public void Duplicate_ids_unknown_current_and_reused_blind_keys_are_refused()
     {
@@ -48,6 +51,7 @@ public sealed class EncryptionKeyRingTests
         Assert.True(ring.HasBlindIndexKey);
     }
 
+    [Promise("P-ENC-12")]
     [Fact]
     public void Key_bytes_are_copied()
     {

@@ -1,6 +1,8 @@
 using AlchemyTypes.Encryption;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace AlchemyTypes.Tests.Encryption;
 
@@ -35,7 +37,8 @@ public sealed class SecretsModelConfigurationTests
 
     private static Context<T> Create<T>(Action<AlchemyTypesOptionsBuilder> configure)
         where T : class
-        => new(new DbContextOptionsBuilder().UseSqlite("DataSource=:memory:").AddAlchemyTypes(configure).Options);
+        => new(new DbContextOptionsBuilder().UseSqlite("DataSource=:memory:").AddAlchemyTypes(configure)
+            .ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning)).Options); // sharing is asserted with Assert.Same
 
     [Fact]
     public void Encrypted_property_without_a_key_ring_is_a_configuration_error()
@@ -70,6 +73,7 @@ public sealed class SecretsModelConfigurationTests
         Assert.Contains("SetBlindIndexKey", error.Message, StringComparison.Ordinal);
     }
 
+    [Promise("P-ENC-07")]
     [Fact]
     public void Blind_index_adds_an_indexed_shadow_column_and_PasswordHash_is_a_string_column()
     {
@@ -82,14 +86,20 @@ public sealed class SecretsModelConfigurationTests
         Assert.Equal(typeof(string), entityType.FindProperty(nameof(Member.Password))!.GetTypeMapping().Converter!.ProviderClrType);
     }
 
+    [Promise("P-PWD-06")]
     [Fact]
     public void New_hasher_instances_with_equal_settings_reuse_one_EF_service_provider()
     {
         // EF Core fails after 20 internal service providers; configuring per context, as AddDbContext does, must not create one each time.
+        using var first = Create<Member>(a => a.UseEncryption(Ring).UseArgon2(o => o.Iterations = 3).UseBCrypt());
         for (var i = 0; i < 40; i++)
         {
             using var context = Create<Member>(a => a.UseEncryption(Ring).UseArgon2(o => o.Iterations = 3).UseBCrypt());
-            Assert.NotNull(context.Model.FindEntityType(typeof(Member)));
+            Assert.Same(first.Model, context.Model);
         }
+
+        // Different settings are a different configuration: the test above would notice a hasher that is always equal.
+        using var other = Create<Member>(a => a.UseEncryption(Ring).UseArgon2(o => o.Iterations = 4).UseBCrypt());
+        Assert.NotSame(first.Model, other.Model);
     }
 }

@@ -1,10 +1,12 @@
 using AlchemyTypes.Storage;
 using AlchemyTypes.Files.Internal;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.Files;
 
 public sealed class FileObjectTests
 {
+    [Promise("P-FILE-02")]
     [Fact]
     public void Content_type_is_guessed_from_the_extension_else_octet_stream()
     {
@@ -15,6 +17,7 @@ public sealed class FileObjectTests
         Assert.Equal("text/x-custom", FileObject.FromBytes([1], "a.pdf", new FileObjectOptions { ContentType = "text/x-custom" }).ContentType);
     }
 
+    [Promise("P-FILE-03")]
     [Fact]
     public void Generated_keys_are_unique_valid_and_keep_a_safe_file_name()
     {
@@ -43,6 +46,7 @@ public sealed class FileObjectTests
         }
     }
 
+    [Promise("P-STORE-05")]
     [Fact]
     public void Hostile_input_is_rejected_at_creation()
     {
@@ -100,6 +104,7 @@ public sealed class FileObjectTests
         Assert.Throws<ArgumentNullException>(() => list[0] = null!);
     }
 
+    [Promise("P-FILE-02")]
     [Fact]
     public void Json_round_trips_and_reads_advanced_alchemy_rows()
     {
@@ -129,6 +134,7 @@ public sealed class FileObjectTests
     public void A_pending_FileObject_cannot_be_serialised()
         => Assert.Throws<FileObjectStateException>(() => FileObjectJson.Serialize(FileObject.FromBytes([1], "a.txt")));
 
+    [Promise("P-FILE-06")]
     [Fact]
     public async Task A_loaded_value_naming_an_unregistered_backend_fails_on_use_with_a_configuration_error()
     {

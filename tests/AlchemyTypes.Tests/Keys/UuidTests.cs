@@ -1,5 +1,6 @@
 using System.Data.SqlTypes;
 using AlchemyTypes.Keys;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.Keys;
 
@@ -29,6 +30,7 @@ public sealed class UuidTests
         Assert.True(millis < ids.Length / 10, $"{millis} distinct milliseconds for {ids.Length} ids");
     }
 
+    [Promise("P-KEYS-04")]
     [Fact]
     public void SqlServer_layout_is_strictly_increasing_in_uniqueidentifier_order()
     {
@@ -40,6 +42,7 @@ public sealed class UuidTests
         }
     }
 
+    [Promise("P-KEYS-04")]
     [Fact]
     public void Plain_v7_is_not_sequential_in_SqlServer_order_which_is_why_the_layout_differs()
     {
@@ -48,6 +51,7 @@ public sealed class UuidTests
         Assert.InRange(ascending, 1, ids.Length - 100);
     }
 
+    [Promise("P-KEYS-05")]
     [Fact]
     public void V6_is_rfc_9562_monotonic_and_carries_the_gregorian_timestamp()
     {
@@ -67,6 +71,7 @@ public sealed class UuidTests
         Assert.InRange(first, before.AddMilliseconds(-1), after.AddMilliseconds(1));
     }
 
+    [Promise("P-KEYS-05")]
     [Fact]
     public void V6_follows_a_fixed_clock_by_ticking_forward()
     {

@@ -1,5 +1,6 @@
 using AlchemyTypes.Encryption;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,6 +26,7 @@ public sealed class PasswordHashLoggingTests
         public DbSet<Login> Logins => Set<Login>();
     }
 
+    [Promise("P-PWD-10")]
     [Fact]
     public async Task Sensitive_data_logging_shows_neither_the_password_nor_the_encrypted_plaintext_in_commands()
     {

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using System.Text;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Testing;
 
 namespace AlchemyTypes.Tests.Passwords;
 
@@ -26,6 +27,7 @@ public sealed class PasswordHashTests
         "$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD+iCs5E",
     };
 
+    [Promise("P-PWD-02", "P-PWD-17")]
     [Theory]
     [MemberData(nameof(MalformedHashes))]
     public void Malformed_or_unknown_hashes_do_not_verify_and_need_rehash_without_throwing(string stored)
@@ -38,6 +40,7 @@ public sealed class PasswordHashTests
         Assert.Null(hash.VerifyAndUpgrade("password").NewHash);
     }
 
+    [Promise("P-PWD-03")]
     [Theory]
     [InlineData(null)]
     [InlineData("")]
@@ -57,6 +60,7 @@ public sealed class PasswordHashTests
         Assert.False(hash.NeedsRehash);
     }
 
+    [Promise("P-PWD-15")]
     [Fact]
     public void BCrypt_hash_is_2b_with_the_configured_cost()
     {
@@ -74,6 +78,7 @@ public sealed class PasswordHashTests
         Assert.NotEqual(TestHashers.Hashed(registry, "pw").EncodedHash, TestHashers.Hashed(registry, "pw").EncodedHash);
     }
 
+    [Promise("P-PWD-03", "P-PWD-16")]
     [Theory]
     [InlineData(73, "a")]
     [InlineData(25, "€")] // 75 UTF-8 bytes in 25 characters
@@ -91,6 +96,7 @@ public sealed class PasswordHashTests
         Assert.False(exact.Verify(new string('a', 73)));
     }
 
+    [Promise("P-PWD-01")]
     [Fact]
     public void Pending_password_is_not_shown_by_ToString_and_cannot_be_verified_before_saving()
     {
@@ -104,6 +110,7 @@ public sealed class PasswordHashTests
         Assert.DoesNotContain("hunter2", hash.ToString(), StringComparison.Ordinal);
     }
 
+    [Promise("P-PWD-01", "P-PWD-10")]
     [Fact]
     public void Plaintext_is_not_reachable_from_the_object_after_hashing()
     {
@@ -117,6 +124,7 @@ public sealed class PasswordHashTests
         Assert.DoesNotContain(FindStrings(hash), s => s.Contains("hunter2", StringComparison.Ordinal));
     }
 
+    [Promise("P-PWD-17")]
     [Fact]
     public void NeedsRehash_when_parameters_are_weaker_or_algorithm_differs()
     {
@@ -135,6 +143,7 @@ public sealed class PasswordHashTests
         Assert.True(PasswordHash.Loaded(TestHashers.Hashed(TestHashers.Registry(TestHashers.BCrypt(4)), "pw").EncodedHash!, TestHashers.Registry(TestHashers.BCrypt(6))).NeedsRehash);
     }
 
+    [Promise("P-PWD-17")]
     [Fact]
     public async Task VerifyAndUpgrade_returns_a_new_hash_only_for_a_valid_password_with_an_outdated_hash()
     {
@@ -176,6 +185,7 @@ public sealed class PasswordHashTests
         Assert.True(fromBCrypt.Verify("pw"));
     }
 
+    [Promise("P-PWD-04", "P-PWD-14")]
     [Fact]
     public async Task Thirty_two_concurrent_verifications_complete_correctly_within_the_concurrency_bound()
     {
@@ -196,6 +206,7 @@ public sealed class PasswordHashTests
         Assert.InRange(argon2.PeakConcurrency, 1, 2);
     }
 
+    [Promise("P-PWD-04", "P-PWD-14")]
     [Fact]
     public async Task Async_hashing_waits_for_a_slot_and_honours_cancellation()
     {
@@ -207,6 +218,7 @@ public sealed class PasswordHashTests
         Assert.True(argon2.Verify("pw"u8, encoded));
     }
 
+    [Promise("P-PWD-06")]
     [Fact]
     public void Hashers_with_equal_settings_are_equal_so_contexts_share_a_service_provider()
     {

@@ -2,6 +2,7 @@ using System.Text;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.Azure;
+using AlchemyTypes.Testing;
 using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -26,6 +27,7 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
 
     public async Task DisposeAsync() => await Container.DeleteAsync();
 
+    [Promise("P-CLOUD-07")]
     [Fact]
     public async Task DeleteMany_sends_one_Blob_Batch_per_256_keys_and_reports_a_leased_blob_as_failed()
     {
@@ -53,6 +55,7 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
         await lease.ReleaseAsync();
     }
 
+    [Promise("P-CLOUD-07")]
     [Fact]
     public async Task DeleteMany_without_batches_deletes_one_by_one_in_parallel_and_counts_each_request()
     {
@@ -70,6 +73,7 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
         await Assert.ThrowsAsync<StorageObjectNotFoundException>(() => backend.GetInfoAsync("single/000.txt"));
     }
 
+    [Promise("P-CLOUD-07")]
     [Fact]
     public async Task A_service_that_refuses_Blob_Batch_gets_parallel_single_deletes_and_is_not_asked_again()
     {
@@ -95,6 +99,7 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
         }
     }
 
+    [Promise("P-CLOUD-05")]
     [Fact]
     public async Task Large_uploads_are_staged_in_blocks_of_the_transfer_size_with_content_type_and_metadata()
     {
@@ -120,6 +125,7 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
         Assert.Equal(expected.AsSpan(1024 * 1024 - 5, 10).ToArray(), slice);
     }
 
+    [Promise("P-CLOUD-06", "P-STORE-04")]
     [Fact]
     public async Task A_blob_created_by_someone_else_during_an_upload_is_not_overwritten()
     {
@@ -136,6 +142,7 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
         // discarding them would mean re-committing someone else's blob. Its next commit, or Azure after 7 days, drops them.
     }
 
+    [Promise("P-CLOUD-08", "P-URL-01")]
     [Fact]
     public async Task A_client_built_from_a_SAS_works_but_cannot_sign_urls()
     {
@@ -153,6 +160,7 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
         Assert.Contains("shared key", error.Message, StringComparison.Ordinal);
     }
 
+    [Promise("P-CLOUD-08", "P-URL-01")]
     [Fact]
     public async Task A_client_built_from_a_token_credential_cannot_sign_urls()
     {

@@ -1,5 +1,6 @@
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.Azure;
+using AlchemyTypes.Testing;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 
@@ -44,6 +45,7 @@ public sealed class AzureBlobFaultTests : IAsyncLifetime
         _http?.Dispose();
     }
 
+    [Promise("P-CLOUD-02", "P-CLOUD-05")]
     [Fact]
     public async Task Service_killed_mid_block_upload_fails_with_a_typed_error_and_leaves_no_blob_nor_uncommitted_blocks_once_back()
     {
@@ -71,6 +73,7 @@ public sealed class AzureBlobFaultTests : IAsyncLifetime
         await AssertNoUncommittedBlocksAsync("fault/killed.bin");
     }
 
+    [Promise("P-CLOUD-02", "P-CLOUD-05", "P-CLOUD-10")]
     [Fact]
     public async Task Cancellation_mid_block_upload_leaves_no_blob_nor_uncommitted_blocks()
     {

@@ -3,6 +3,7 @@ using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.Azure;
 using AlchemyTypes.Storage.S3;
+using AlchemyTypes.Testing;
 using Xunit.Abstractions;
 
 namespace AlchemyTypes.FunctionalTests.Storage.Cloud;
@@ -28,6 +29,7 @@ public sealed class LargeUploadMemoryTests(S3ServerFixture s3, AzuriteFixture az
     private const long ManagedBound = 64L * 1024 * 1024;
     private const long WorkingSetBound = 128L * 1024 * 1024;
 
+    [Promise("P-CLOUD-01")]
     [Fact]
     public async Task A_200_MiB_upload_to_S3_keeps_memory_far_below_the_file_size()
     {
@@ -41,6 +43,7 @@ public sealed class LargeUploadMemoryTests(S3ServerFixture s3, AzuriteFixture az
         await S3TestBuckets.DeleteAsync(client, bucket);
     }
 
+    [Promise("P-CLOUD-01")]
     [Fact]
     public async Task A_200_MiB_upload_to_Azure_Blob_keeps_memory_far_below_the_file_size()
     {

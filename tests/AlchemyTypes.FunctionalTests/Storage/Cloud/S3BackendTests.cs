@@ -1,6 +1,7 @@
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.S3;
+using AlchemyTypes.Testing;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -21,6 +22,7 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
         _client.Dispose();
     }
 
+    [Promise("P-CLOUD-05")]
     [Fact]
     public async Task Content_above_the_threshold_goes_up_as_a_multipart_upload_with_content_type_and_metadata()
     {
@@ -65,6 +67,7 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
         Assert.Equal(size, total);
     }
 
+    [Promise("P-CLOUD-07")]
     [Fact]
     public async Task DeleteMany_sends_one_DeleteObjects_request_per_1000_keys()
     {
@@ -80,6 +83,7 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
         Assert.Empty(await S3TestBuckets.ListKeysAsync(_client, _bucket));
     }
 
+    [Promise("P-CLOUD-08", "P-URL-04")]
     [Fact]
     public async Task A_presigned_PUT_with_a_content_type_signs_it_so_S3_refuses_another_type()
     {
@@ -106,6 +110,7 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
         Assert.Equal("text/plain", (await backend.GetInfoAsync("signed/typed.txt")).ContentType);
     }
 
+    [Promise("P-CLOUD-07")]
     [Fact]
     public async Task DeleteMany_reports_the_keys_DeleteObjects_refused()
     {
@@ -126,6 +131,7 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
         Assert.Equal(["refused/a.txt", "refused/c.txt", "refused/missing.txt"], result.Deleted.Order(StringComparer.Ordinal));
     }
 
+    [Promise("P-CLOUD-03")]
     [Fact]
     public async Task A_missing_bucket_is_a_typed_error_that_says_what_to_do()
     {

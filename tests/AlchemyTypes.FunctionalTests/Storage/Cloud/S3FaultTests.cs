@@ -1,5 +1,6 @@
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.S3;
+using AlchemyTypes.Testing;
 using Amazon.Runtime;
 using Amazon.S3;
 
@@ -49,6 +50,7 @@ public sealed class S3FaultTests : IAsyncLifetime
         }
     }
 
+    [Promise("P-CLOUD-02", "P-CLOUD-05")]
     [Fact]
     public async Task Server_killed_mid_multipart_upload_fails_with_a_typed_error_and_leaves_no_object_once_back()
     {
@@ -76,6 +78,7 @@ public sealed class S3FaultTests : IAsyncLifetime
         await AssertNoIncompleteUploadAsync("fault/killed.bin", error.Message);
     }
 
+    [Promise("P-CLOUD-02", "P-CLOUD-05")]
     [Fact]
     public async Task Cancellation_mid_multipart_upload_aborts_it_and_leaves_no_object()
     {

@@ -4,6 +4,7 @@ using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.Azure;
 using AlchemyTypes.Storage.S3;
+using AlchemyTypes.Testing;
 using Azure.Storage.Blobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -18,6 +19,7 @@ namespace AlchemyTypes.FunctionalTests.Storage.Cloud;
 [Collection(S3Collection.Name)]
 public sealed class S3StorageRegistrationTests(S3ServerFixture server)
 {
+    [Promise("P-CLOUD-04")]
     [Fact]
     public async Task An_appsettings_json_section_selects_S3_and_the_registry_uploads_and_reads_through_it()
     {
@@ -76,6 +78,7 @@ public sealed class S3StorageRegistrationTests(S3ServerFixture server)
 [Collection(AzuriteCollection.Name)]
 public sealed class AzureBlobStorageRegistrationTests(AzuriteFixture server)
 {
+    [Promise("P-CLOUD-04")]
     [Fact]
     public async Task A_configuration_section_selects_Azure_Blob_and_the_registry_uploads_and_reads_through_it()
     {
@@ -151,6 +154,7 @@ public sealed class AzureBlobStorageRegistrationTests(AzuriteFixture server)
 
 public sealed class StorageConfigurationErrorTests
 {
+    [Promise("P-CLOUD-04")]
     [Fact]
     public void An_unknown_type_names_the_known_ones_and_the_package_call()
     {
@@ -161,6 +165,7 @@ public sealed class StorageConfigurationErrorTests
         Assert.Contains("S:Backends:files", error.Message, StringComparison.Ordinal);
     }
 
+    [Promise("P-CLOUD-04")]
     [Fact]
     public void Missing_settings_are_reported_per_backend()
     {
