@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using AlchemyTypes.Internal;
+using AlchemyTypes.Shared.IO;
 
 namespace AlchemyTypes.Storage;
 
