@@ -10,6 +10,12 @@ namespace AlchemyTypes.FunctionalTests.TestUtilities;
 /// </summary>
 public static class TestServerClients
 {
+    /// <summary>
+    /// How long a test server may take to listen. Azurite alone takes close to 30 s on a loaded 2-core machine (measured at
+    /// a load average of 45), so 30 s failed whole classes for no fault of theirs.
+    /// </summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
     /// <summary>s3rver's built-in access key (and secret key).</summary>
     public const string S3rverKey = "S3RVER";
 
