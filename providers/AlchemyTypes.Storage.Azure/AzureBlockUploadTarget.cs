@@ -10,18 +10,21 @@ namespace AlchemyTypes.Storage.Azure;
 /// One blob's upload for the shared <see cref="ChunkedUploader"/>: one Put Blob, or staged blocks committed as a block
 /// list; a failed upload of a new blob discards its uncommitted blocks.
 /// </summary>
-internal sealed class AzureBlockUploadTarget(BlockBlobClient blob, AzureBlobStorageOptions settings, StorageUploadOptions upload) : IChunkedUploadTarget<BlobContentInfo>
+internal sealed class AzureBlockUploadTarget(BlockBlobClient blob, AzureBlobStorageOptions settings, StorageUploadOptions upload)
+    : IChunkedUploadTarget<BlobContentInfo>
 {
     // Block ids must all have the same length: a per-upload nonce and the block number, base64-encoded.
     private readonly Guid _nonce = Guid.NewGuid();
 
     public BlobHttpHeaders Headers { get; } = new() { ContentType = upload.ContentType ?? "application/octet-stream" };
 
-    public Dictionary<string, string>? Metadata { get; } = upload.Metadata is null ? null : new Dictionary<string, string>(upload.Metadata, StringComparer.Ordinal);
+    public Dictionary<string, string>? Metadata { get; } =
+        upload.Metadata is null ? null : new Dictionary<string, string>(upload.Metadata, StringComparer.Ordinal);
 
     public string ChunkedOperation => "block upload";
 
-    public string LeftOverMessage => $"Its uncommitted blocks could not be discarded within {settings.CleanupTimeout.TotalSeconds:0} s; Azure discards them after 7 days.";
+    public string LeftOverMessage
+        => $"Its uncommitted blocks could not be discarded within {settings.CleanupTimeout.TotalSeconds:0} s; Azure discards them after 7 days.";
 
     // If-None-Match: * on the write itself, so that a blob created concurrently is never replaced.
     private BlobRequestConditions? Conditions => upload.Overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All };

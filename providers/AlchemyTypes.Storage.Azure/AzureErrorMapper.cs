@@ -8,7 +8,10 @@ namespace AlchemyTypes.Storage.Azure;
 internal sealed class AzureErrorMapper(string containerName, string store) : StoreErrorMapper(
     "Azure Blob",
     store,
-    ("Check the credential (key, SAS permissions and expiry, or role assignment).", $"Create the container '{containerName}' or fix its name.", "Check the endpoint and that the service is up."))
+    (
+        "Check the credential (key, SAS permissions and expiry, or role assignment).",
+        $"Create the container '{containerName}' or fix its name.",
+        "Check the endpoint and that the service is up."))
 {
     protected override bool IsSdkFailure(Exception ex) => ex is RequestFailedException or AggregateException;
 
@@ -17,7 +20,8 @@ internal sealed class AzureErrorMapper(string containerName, string store) : Sto
 
     protected override bool IsContainerMissing(string? errorCode) => errorCode == BlobErrorCode.ContainerNotFound.ToString();
 
-    protected override bool IsExistsConflict(int status, string? errorCode) => status == 412 || (status == 409 && errorCode == BlobErrorCode.BlobAlreadyExists.ToString());
+    protected override bool IsExistsConflict(int status, string? errorCode)
+        => status == 412 || (status == 409 && errorCode == BlobErrorCode.BlobAlreadyExists.ToString());
 
     // The SDK's retries end in an AggregateException of every attempt's failure: the last one says what happened.
     protected override Exception Unwrap(Exception ex) => ex is AggregateException aggregate ? aggregate.InnerExceptions.LastOrDefault() ?? ex : ex;

@@ -8,7 +8,10 @@ namespace AlchemyTypes.Storage.S3;
 internal sealed class S3ErrorMapper(string bucket, string store) : StoreErrorMapper(
     "S3",
     store,
-    ("Check the client's credentials and the bucket policy.", $"Create the bucket '{bucket}' or fix BucketName.", "Check the client's ServiceURL or region and that the store is up."))
+    (
+        "Check the client's credentials and the bucket policy.",
+        $"Create the bucket '{bucket}' or fix BucketName.",
+        "Check the client's ServiceURL or region and that the store is up."))
 {
     protected override bool IsSdkFailure(Exception ex) => ex is AmazonServiceException or AmazonClientException;
 

@@ -75,7 +75,14 @@ internal sealed class S3MultipartTarget(IAmazonS3 client, string bucket, string 
     public async Task<Stored> CommitAsync(int partCount, CancellationToken cancellationToken)
     {
         _parts.Sort((a, b) => a.PartNumber!.Value.CompareTo(b.PartNumber!.Value));
-        var complete = new CompleteMultipartUploadRequest { BucketName = bucket, Key = objectKey, UploadId = _uploadId, PartETags = _parts, IfNoneMatch = IfNoneMatch };
+        var complete = new CompleteMultipartUploadRequest
+        {
+            BucketName = bucket,
+            Key = objectKey,
+            UploadId = _uploadId,
+            PartETags = _parts,
+            IfNoneMatch = IfNoneMatch,
+        };
         var completed = await client.CompleteMultipartUploadAsync(complete, cancellationToken).ConfigureAwait(false);
         return new Stored(completed.ETag, completed.VersionId);
     }
@@ -84,8 +91,8 @@ internal sealed class S3MultipartTarget(IAmazonS3 client, string bucket, string 
     {
         try
         {
-            await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = objectKey, UploadId = _uploadId }, cancellationToken)
-                .ConfigureAwait(false);
+            var abort = new AbortMultipartUploadRequest { BucketName = bucket, Key = objectKey, UploadId = _uploadId };
+            await client.AbortMultipartUploadAsync(abort, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)

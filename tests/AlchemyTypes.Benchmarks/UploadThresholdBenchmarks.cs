@@ -35,7 +35,8 @@ public class UploadThresholdBenchmarks
         _store = await CloudBenchmarkStore.StartAsync(Store);
         if (Store == "S3")
         {
-            _single = new S3StorageBackend(_store.S3!, new S3StorageOptions { BucketName = _store.Bucket, UseChunkEncoding = false, MultipartThreshold = int.MaxValue });
+            _single = new S3StorageBackend(
+                _store.S3!, new S3StorageOptions { BucketName = _store.Bucket, UseChunkEncoding = false, MultipartThreshold = int.MaxValue });
             _parts = new S3StorageBackend(_store.S3!, new S3StorageOptions { BucketName = _store.Bucket, UseChunkEncoding = false, MultipartThreshold = 0 });
         }
         else

@@ -16,6 +16,7 @@ if (args.Length < 1 || args[0] is not ("local" or "memory" or "s3" or "azure"))
     return 2;
 }
 
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var store = args[0];
 var mib = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
 var size = mib * 1024 * 1024;
@@ -68,9 +69,9 @@ try
     }
 
     var allocated = GC.GetTotalAllocatedBytes(precise: true) / (1024.0 * 1024);
-    Console.WriteLine(string.Create(
-        CultureInfo.InvariantCulture,
-        $"{store}: {mib} MiB non-seekable upload; resident before {before / 1024.0:0.0} MiB, peak {peak / 1024.0:0.0} MiB, growth {(peak - before) / 1024.0:0.0} MiB; managed allocated {allocated:0.0} MiB"));
+    Console.WriteLine(
+        $"{store}: {mib} MiB non-seekable upload; resident before {before / 1024.0:0.0} MiB, peak {peak / 1024.0:0.0} MiB, "
+        + $"growth {(peak - before) / 1024.0:0.0} MiB; managed allocated {allocated:0.0} MiB");
     await backend.DeleteAsync(Key);
     return 0;
 }

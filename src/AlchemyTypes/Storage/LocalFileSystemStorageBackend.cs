@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using AlchemyTypes.Shared.IO;
+using AlchemyTypes.Storage;
 
-namespace AlchemyTypes.Storage;
+namespace AlchemyTypes;
 
 /// <summary>
 /// Keeps objects as files under a root directory: key <c>a/b.pdf</c> is the file <c>root/a/b.pdf</c>.

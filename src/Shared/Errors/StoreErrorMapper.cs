@@ -11,7 +11,10 @@ namespace AlchemyTypes.Shared.Errors;
 /// </summary>
 /// <param name="service">The service name at the start of messages ("S3", "Azure Blob").</param>
 /// <param name="store">The backend's description (its <c>ToString()</c>).</param>
-/// <param name="hints">What to check when the store answers 403, what to do when the bucket or container is missing, what to check when the store cannot be reached.</param>
+/// <param name="hints">
+/// What to check when the store answers 403, what to do when the bucket or container is missing, what to check when the store
+/// cannot be reached.
+/// </param>
 internal abstract class StoreErrorMapper(string service, string store, (string Forbidden, string ContainerMissing, string Unreachable) hints)
 {
     /// <summary>The backend's description, as messages name it.</summary>
@@ -57,7 +60,8 @@ internal abstract class StoreErrorMapper(string service, string store, (string F
                 _ when transient => " The store is failing or throttling; retry later.",
                 _ => "",
             };
-            return new StorageRequestFailedException($"{service} {operation} of '{key}' in {store} failed: {status.Status} {status.Detail}.{hint}{leftOver}", ex)
+            var message = $"{service} {operation} of '{key}' in {store} failed: {status.Status} {status.Detail}.{hint}{leftOver}";
+            return new StorageRequestFailedException(message, ex)
             {
                 StatusCode = status.Status,
                 ErrorCode = status.ErrorCode,

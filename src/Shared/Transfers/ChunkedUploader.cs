@@ -74,7 +74,12 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
         return filled;
     }
 
-    private async Task<TResult> PutSingleAsync<TResult>(IChunkedUploadTarget<TResult> target, string key, Stream body, long length, CancellationToken cancellationToken)
+    private async Task<TResult> PutSingleAsync<TResult>(
+        IChunkedUploadTarget<TResult> target,
+        string key,
+        Stream body,
+        long length,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -152,7 +157,8 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
                 if (partNumber == settings.MaxParts)
                 {
                     throw new StorageException(
-                        $"The content of '{key}' is larger than {settings.MaxParts:N0} parts of {settings.PartSize} bytes, the store's limit. Raise {settings.PartSizeOption}.");
+                        $"The content of '{key}' is larger than {settings.MaxParts:N0} parts of {settings.PartSize} bytes, the store's limit. "
+                        + $"Raise {settings.PartSizeOption}.");
                 }
             }
         }
@@ -170,7 +176,9 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
             }
 
             var cleaned = await CleanUpAsync(target).ConfigureAwait(false);
-            var cause = inFlight.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException) ?? ex;
+            var cause = inFlight.Where(t => t.IsFaulted)
+                .Select(t => t.Exception!.InnerException!)
+                .FirstOrDefault(e => e is not OperationCanceledException) ?? ex;
             if (cancellationToken.IsCancellationRequested && cause is OperationCanceledException)
             {
                 throw;
