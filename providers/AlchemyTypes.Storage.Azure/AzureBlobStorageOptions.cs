@@ -34,8 +34,8 @@ public sealed class AzureBlobStorageOptions
     /// Content of known length (a seekable stream) up to this many bytes goes up in one Put Blob request, sent straight from
     /// the stream without buffering; longer content as staged blocks. Content of unknown length (a non-seekable stream)
     /// goes in one request when it ends within the first block (<see cref="TransferSize"/>) and is at most this long. 0
-    /// makes every upload use blocks. Default: <see cref="TransferSize"/> (measured: staging blocks in parallel beats one
-    /// Put Blob above it; README, "Cloud storage").
+    /// makes every upload use blocks. Default: <see cref="TransferSize"/> (measured: at 64 MiB, blocks staged four at a time
+    /// took 0.64 times the SDK's one-request upload; README, "Cloud storage").
     /// </summary>
     public int? InitialTransferSize { get; set; }
 
