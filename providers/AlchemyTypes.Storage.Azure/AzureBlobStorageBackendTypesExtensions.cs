@@ -36,6 +36,7 @@ public static class AzureBlobStorageBackendTypesExtensions
         {
             context.Configuration.Bind(options);
             context.Configuration.Bind(connection);
+            options.TimeProvider = context.Services.GetService<TimeProvider>() ?? TimeProvider.System;
             options.Validate();
         }
         catch (InvalidOperationException ex)

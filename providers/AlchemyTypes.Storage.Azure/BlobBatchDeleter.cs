@@ -42,10 +42,9 @@ internal sealed class BlobBatchDeleter : IDisposable
     /// <summary>The outcome of one batch: per key, null when deleted (or missing), else why not.</summary>
     /// <param name="keys">Up to 256 keys.</param>
     /// <param name="blobNames">The blob names of the keys (prefix applied), same order.</param>
-    /// <param name="async">Whether to run asynchronously.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The reason per key, or null when the whole batch was refused (then <see cref="BatchRefusedException"/> explains).</returns>
-    public async Task<Dictionary<string, string?>> DeleteAsync(IReadOnlyList<string> keys, IReadOnlyList<string> blobNames, bool async, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, string?>> DeleteAsync(IReadOnlyList<string> keys, IReadOnlyList<string> blobNames, CancellationToken cancellationToken)
     {
         var boundary = "batch_" + Guid.NewGuid().ToString("D", CultureInfo.InvariantCulture);
         var body = new StringBuilder();
@@ -55,14 +54,7 @@ internal sealed class BlobBatchDeleter : IDisposable
             using var signing = _signer.CreateMessage();
             signing.Request.Method = RequestMethod.Delete;
             signing.Request.Uri.Reset(blobUri);
-            if (async)
-            {
-                await _signer.SendAsync(signing, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                _signer.Send(signing, cancellationToken);
-            }
+            await _signer.SendAsync(signing, cancellationToken).ConfigureAwait(false);
 
             body.Append("--").Append(boundary).Append("\r\n")
                 .Append("Content-Type: application/http\r\n")
@@ -91,14 +83,7 @@ internal sealed class BlobBatchDeleter : IDisposable
         request.Headers.SetValue("x-ms-version", ServiceVersion);
         request.Headers.SetValue("Content-Type", "multipart/mixed; boundary=" + boundary);
         request.Content = RequestContent.Create(Encoding.UTF8.GetBytes(body.ToString()));
-        if (async)
-        {
-            await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            _pipeline.Send(message, cancellationToken);
-        }
+        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
 
         var response = message.Response;
         if (response.Status != (int)HttpStatusCode.Accepted)

@@ -1,6 +1,7 @@
-using System.Buffers;
-using System.Diagnostics;
 using System.Net;
+using AlchemyTypes.Shared.IO;
+using AlchemyTypes.Shared.Threading;
+using AlchemyTypes.Shared.Transfers;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -23,6 +24,7 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     public const int MaxKeysPerDeleteRequest = 1000;
 
     private const string MetadataPrefix = "x-amz-meta-";
+    private const int MaxParts = 10_000;
     private static readonly StorageUploadOptions DefaultUploadOptions = new();
 
     private readonly IAmazonS3 _client;
@@ -30,6 +32,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     private readonly bool _ownsClient;
     private readonly string _bucket;
     private readonly string _prefix;
+    private readonly S3ErrorMapper _errors;
+    private readonly ChunkedUploader _uploader;
 
     /// <summary>Creates a backend over <paramref name="client"/>, which stays the caller's (it is not disposed).</summary>
     /// <param name="client">
@@ -54,6 +58,9 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
         _ownsClient = ownsClient;
         _bucket = options.BucketName!;
         _prefix = options.KeyPrefix ?? "";
+        _errors = new S3ErrorMapper(_bucket, ToString());
+        var o = _options;
+        _uploader = new(new(o.PartSize, o.MaxConcurrency, o.EffectiveMultipartThreshold, MaxParts, "S3StorageOptions.PartSize", o.AbortTimeout, o.TimeProvider), _errors);
     }
 
     /// <summary>The bucket.</summary>
@@ -82,29 +89,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
             throw StorageObjectExistsException.ForKey(key, ToString());
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(_options.PartSize);
-        var bufferOwned = true;
-        (long Size, string? ETag, string? VersionId) stored;
-        try
-        {
-            var length = await FillAsync(content, buffer, _options.PartSize, cancellationToken).ConfigureAwait(false);
-            if (length < _options.PartSize && length <= _options.EffectiveMultipartThreshold)
-            {
-                stored = await PutSingleAsync(key, objectKey, buffer, length, options, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                bufferOwned = false; // the multipart upload returns it to the pool
-                stored = await PutMultipartAsync(key, objectKey, content, buffer, length, options, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            if (bufferOwned)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
+        var target = new S3MultipartTarget(_client, _bucket, objectKey, _options, options);
+        var (stored, size) = await _uploader.UploadAsync(target, key, content, cancellationToken).ConfigureAwait(false);
 
         // S3 does not return the last-modified time of a write: one HEAD gets it (FileObject records it). Should that
         // HEAD fail, the object is stored all the same: report what was sent and what S3 answered, without the time.
@@ -120,7 +106,7 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
         return new StoredObjectInfo
         {
             Key = key,
-            Size = stored.Size,
+            Size = size,
             ContentType = options.ContentType ?? "application/octet-stream",
             ETag = stored.ETag,
             VersionId = string.IsNullOrEmpty(stored.VersionId) ? null : stored.VersionId,
@@ -133,7 +119,7 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     {
         StorageKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
-        return RunSynchronously(() => UploadAsync(key, content, options));
+        return Synchronously.Run(() => UploadAsync(key, content, options));
     }
 
     /// <inheritdoc />
@@ -164,14 +150,14 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
 
         // Some S3-compatible stores ignore or misread a range (s3rver answers "bytes=0-0" with the whole object): never
         // return more than was asked for.
-        return new S3ResponseStream(response, range?.Length);
+        return new BoundedReadStream(response.ResponseStream, Math.Min(range?.Length ?? long.MaxValue, response.ContentLength), owner: response);
     }
 
     /// <inheritdoc />
     public Stream OpenRead(string key, StorageRange? range = null)
     {
         StorageKey.Validate(key);
-        return RunSynchronously(() => OpenReadAsync(key, range));
+        return Synchronously.Run(() => OpenReadAsync(key, range));
     }
 
     /// <inheritdoc />
@@ -304,7 +290,7 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     public StorageDeleteResult DeleteMany(IReadOnlyCollection<string> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return RunSynchronously(() => DeleteManyAsync(keys));
+        return Synchronously.Run(() => DeleteManyAsync(keys));
     }
 
     /// <summary>
@@ -326,7 +312,7 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
             BucketName = _bucket,
             Key = _prefix + key,
             Verb = options.Method == SignedUrlMethod.Put ? HttpVerb.PUT : HttpVerb.GET,
-            Expires = DateTime.UtcNow + options.ExpiresIn,
+            Expires = _options.TimeProvider.GetUtcNow().UtcDateTime + options.ExpiresIn,
             Protocol = IsHttpEndpoint() ? Protocol.HTTP : Protocol.HTTPS,
         };
         if (options.Method == SignedUrlMethod.Put && options.ContentType is not null)
@@ -356,32 +342,6 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     /// <inheritdoc />
     public override string ToString() => _prefix.Length == 0 ? $"S3 bucket '{_bucket}'" : $"S3 bucket '{_bucket}' (prefix '{_prefix}')";
 
-    // The AWS SDK for .NET has no synchronous API on .NET Core. Running on the thread pool avoids deadlocks under a
-    // synchronization context; the calling thread blocks, as synchronous SaveChanges expects, and GetResult rethrows the
-    // operation's own exception (not an AggregateException).
-    private static T RunSynchronously<T>(Func<Task<T>> operation) => Task.Run(operation).GetAwaiter().GetResult();
-
-    private static async Task<int> FillAsync(Stream content, byte[] buffer, int count, CancellationToken cancellationToken)
-    {
-        var filled = 0;
-        while (filled < count)
-        {
-            var read = await content.ReadAsync(buffer.AsMemory(filled, count - filled), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            filled += read;
-        }
-
-        return filled;
-    }
-
-    private static bool IsServiceFailure(Exception ex, CancellationToken cancellationToken)
-        => ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
-
     private async Task<bool> ExistsCoreAsync(string key, CancellationToken cancellationToken)
     {
         try
@@ -399,300 +359,10 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
         }
     }
 
-    private async Task<(long Size, string? ETag, string? VersionId)> PutSingleAsync(string key, string objectKey, byte[] buffer, int length, StorageUploadOptions options, CancellationToken cancellationToken)
-    {
-        // The body is the bounded part buffer: seekable, so the SDK can hash it without chunk encoding.
-        using var body = new MemoryStream(buffer, 0, length, writable: false);
-        var request = new PutObjectRequest
-        {
-            BucketName = _bucket,
-            Key = objectKey,
-            InputStream = body,
-            AutoCloseStream = false,
-            ContentType = options.ContentType ?? "application/octet-stream",
-            UseChunkEncoding = _options.UseChunkEncoding,
-        };
-        if (!options.Overwrite && _options.UseConditionalWrites)
-        {
-            request.IfNoneMatch = "*";
-        }
-
-        AddMetadata(request.Metadata, options);
-        try
-        {
-            var response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
-            return (length, response.ETag, response.VersionId);
-        }
-        catch (AmazonS3Exception ex) when (IsPreconditionFailure(ex))
-        {
-            throw StorageObjectExistsException.ForKey(key, ToString());
-        }
-        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
-        {
-            throw Map(ex, "upload", key, cancellationToken);
-        }
-    }
-
-    private async Task<(long Size, string? ETag, string? VersionId)> PutMultipartAsync(string key, string objectKey, Stream content, byte[] firstBuffer, int firstLength, StorageUploadOptions options, CancellationToken cancellationToken)
-    {
-        var initiate = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = objectKey, ContentType = options.ContentType ?? "application/octet-stream" };
-        AddMetadata(initiate.Metadata, options);
-        string uploadId;
-        try
-        {
-            uploadId = (await _client.InitiateMultipartUploadAsync(initiate, cancellationToken).ConfigureAwait(false)).UploadId;
-        }
-        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
-        {
-            ArrayPool<byte>.Shared.Return(firstBuffer);
-            throw Map(ex, "multipart upload start", key, cancellationToken);
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(firstBuffer);
-            throw;
-        }
-
-        using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var slots = new SemaphoreSlim(_options.MaxConcurrency);
-        var parts = new List<PartETag>();
-        var inFlight = new List<Task>();
-        byte[]? pending = firstBuffer;
-        var sourceFailed = false;
-        long total = 0;
-        try
-        {
-            var length = firstLength;
-            for (var partNumber = 1; ; partNumber++)
-            {
-                await slots.WaitAsync(failure.Token).ConfigureAwait(false);
-                total += length;
-                var buffer = pending!;
-                pending = null;
-                inFlight.Add(UploadPartAsync(objectKey, uploadId, partNumber, buffer, length, parts, slots, failure));
-                if (length < _options.PartSize)
-                {
-                    break; // the source ended inside this part
-                }
-
-                pending = ArrayPool<byte>.Shared.Rent(_options.PartSize);
-                try
-                {
-                    length = await FillAsync(content, pending, _options.PartSize, failure.Token).ConfigureAwait(false);
-                }
-                catch (Exception) when (!failure.IsCancellationRequested)
-                {
-                    sourceFailed = true; // the caller's stream failed, not the store
-                    throw;
-                }
-
-                if (length == 0)
-                {
-                    break;
-                }
-
-                if (partNumber == 10_000)
-                {
-                    throw new StorageException($"The content of '{key}' is larger than 10,000 parts of {_options.PartSize} bytes, the S3 limit. Raise S3StorageOptions.PartSize.");
-                }
-            }
-
-            await Task.WhenAll(inFlight).ConfigureAwait(false);
-            parts.Sort((a, b) => a.PartNumber!.Value.CompareTo(b.PartNumber!.Value));
-            var complete = new CompleteMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId, PartETags = parts };
-            if (!options.Overwrite && _options.UseConditionalWrites)
-            {
-                complete.IfNoneMatch = "*";
-            }
-
-            var completed = await _client.CompleteMultipartUploadAsync(complete, cancellationToken).ConfigureAwait(false);
-            return (total, completed.ETag, completed.VersionId);
-        }
-        catch (Exception ex)
-        {
-            await failure.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await Task.WhenAll(inFlight).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // The first failure is the one reported; the others follow from the cancellation.
-            }
-
-            var aborted = await AbortAsync(objectKey, uploadId).ConfigureAwait(false);
-            var cause = inFlight.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException) ?? ex;
-            if (cancellationToken.IsCancellationRequested && cause is OperationCanceledException)
-            {
-                throw;
-            }
-
-            var leftOver = aborted ? "" : $" The multipart upload {uploadId} could not be aborted within {_options.AbortTimeout.TotalSeconds:0} s: abort it, or let a lifecycle rule for incomplete multipart uploads remove it.";
-            if (sourceFailed && ReferenceEquals(cause, ex) && aborted)
-            {
-                throw;
-            }
-
-            if (!sourceFailed && cause is AmazonS3Exception s3 && IsPreconditionFailure(s3))
-            {
-                throw StorageObjectExistsException.ForKey(key, ToString());
-            }
-
-            if (!sourceFailed && IsServiceFailure(cause, cancellationToken))
-            {
-                var mapped = MapFailure(cause, "multipart upload", key, cancellationToken);
-                throw new StorageRequestFailedException(mapped.Message + leftOver, cause)
-                {
-                    StatusCode = mapped.StatusCode,
-                    ErrorCode = mapped.ErrorCode,
-                    IsTransient = mapped.IsTransient,
-                    Key = key,
-                };
-            }
-
-            if (!aborted)
-            {
-                throw new StorageException($"The upload of '{key}' to {this} failed: {cause.Message}.{leftOver}", cause);
-            }
-
-            if (ReferenceEquals(cause, ex))
-            {
-                throw;
-            }
-
-            throw new StorageException($"The upload of '{key}' to {this} failed: {cause.Message}", cause);
-        }
-        finally
-        {
-            if (pending is not null)
-            {
-                ArrayPool<byte>.Shared.Return(pending);
-            }
-        }
-    }
-
-    private async Task UploadPartAsync(string objectKey, string uploadId, int partNumber, byte[] buffer, int length, List<PartETag> parts, SemaphoreSlim slots, CancellationTokenSource failure)
-    {
-        try
-        {
-            using var body = new MemoryStream(buffer, 0, length, writable: false);
-            var response = await _client.UploadPartAsync(
-                new UploadPartRequest
-                {
-                    BucketName = _bucket,
-                    Key = objectKey,
-                    UploadId = uploadId,
-                    PartNumber = partNumber,
-                    InputStream = body,
-                    PartSize = length,
-                    UseChunkEncoding = _options.UseChunkEncoding,
-                },
-                failure.Token).ConfigureAwait(false);
-            lock (parts)
-            {
-                parts.Add(new PartETag(partNumber, response.ETag));
-            }
-        }
-        catch
-        {
-            await failure.CancelAsync().ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            slots.Release();
-        }
-    }
-
-    /// <summary>Aborts a multipart upload, retrying while the store is unreachable, up to <see cref="S3StorageOptions.AbortTimeout"/>.</summary>
-    private async Task<bool> AbortAsync(string objectKey, string uploadId)
-    {
-        var clock = Stopwatch.StartNew();
-        var delay = TimeSpan.FromMilliseconds(200);
-        while (true)
-        {
-            try
-            {
-                // Not cancellable on purpose: the caller's token is usually what was cancelled, and the parts must go.
-                await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId }, CancellationToken.None).ConfigureAwait(false);
-                return true;
-            }
-            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return true; // NoSuchUpload: nothing left
-            }
-            catch (AmazonServiceException ex) when ((ex.StatusCode != 0 && (int)ex.StatusCode < 500) || ex.StatusCode == HttpStatusCode.NotImplemented)
-            {
-                // Refused for good (s3rver answers 405: it does not implement AbortMultipartUpload); retrying cannot help.
-                return false;
-            }
-            catch (Exception ex) when (IsServiceFailure(ex, CancellationToken.None))
-            {
-                if (clock.Elapsed + delay > _options.AbortTimeout)
-                {
-                    return false;
-                }
-
-                await Task.Delay(delay, CancellationToken.None).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
-            }
-        }
-    }
-
-    private static bool IsPreconditionFailure(AmazonS3Exception ex)
-        => ex.StatusCode == HttpStatusCode.PreconditionFailed || (ex.StatusCode == HttpStatusCode.Conflict && ex.ErrorCode == "ConditionalRequestConflict");
-
-    private static void AddMetadata(MetadataCollection target, StorageUploadOptions options)
-    {
-        if (options.Metadata is null)
-        {
-            return;
-        }
-
-        foreach (var (name, value) in options.Metadata)
-        {
-            target[name] = value;
-        }
-    }
-
     private bool IsHttpEndpoint()
         => _client.Config.ServiceURL is { } url && url.StartsWith("http:", StringComparison.OrdinalIgnoreCase);
 
-    private Exception Map(Exception ex, string operation, string key, CancellationToken cancellationToken)
-        => ex switch
-        {
-            AmazonS3Exception { StatusCode: HttpStatusCode.NotFound, ErrorCode: not "NoSuchBucket" and not "NoSuchUpload" } => StorageObjectNotFoundException.ForKey(key, ToString()),
-            AmazonS3Exception { StatusCode: HttpStatusCode.RequestedRangeNotSatisfiable } s3 => new StorageRangeException($"The byte range asked of '{key}' in {this} starts at or after its end ({s3.Message}).", s3),
-            _ => MapFailure(ex, operation, key, cancellationToken),
-        };
+    private bool IsServiceFailure(Exception ex, CancellationToken cancellationToken) => _errors.IsServiceFailure(ex, cancellationToken);
 
-    private StorageRequestFailedException MapFailure(Exception ex, string operation, string key, CancellationToken cancellationToken)
-    {
-        if (ex is AmazonServiceException service && service.StatusCode != 0)
-        {
-            var status = (int)service.StatusCode;
-            var hint = status switch
-            {
-                403 => " Check the client's credentials and the bucket policy.",
-                404 => $" Create the bucket '{_bucket}' or fix BucketName.",
-                _ when status >= 500 || status == 429 => " The store is failing or throttling; retry later.",
-                _ => "",
-            };
-            return new StorageRequestFailedException($"S3 {operation} of '{key}' in {this} failed: {status} {service.ErrorCode}: {service.Message}.{hint}", ex)
-            {
-                StatusCode = status,
-                ErrorCode = service.ErrorCode,
-                IsTransient = status >= 500 || status == 429,
-                Key = key,
-            };
-        }
-
-        var what = ex is OperationCanceledException && !cancellationToken.IsCancellationRequested ? "timed out" : "could not reach the store";
-        return new StorageRequestFailedException($"S3 {operation} of '{key}' in {this} {what}: {ex.Message}. Check the client's ServiceURL or region and that the store is up.", ex)
-        {
-            IsTransient = true,
-            Key = key,
-        };
-    }
+    private Exception Map(Exception ex, string operation, string key, CancellationToken cancellationToken) => _errors.Map(ex, operation, key, cancellationToken);
 }

@@ -42,6 +42,7 @@ public static class S3StorageBackendTypesExtensions
             throw context.Error($"a setting has a value of the wrong type: {ex.Message}");
         }
 
+        options.TimeProvider = context.Services.GetService<TimeProvider>() ?? TimeProvider.System;
         try
         {
             options.Validate();

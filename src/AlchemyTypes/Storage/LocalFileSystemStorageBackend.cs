@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using AlchemyTypes.Shared.IO;
 using AlchemyTypes.Storage;
-using AlchemyTypes.Storage.Internal;
 
 namespace AlchemyTypes;
 

@@ -4,7 +4,6 @@ using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.Azure;
 using AlchemyTypes.Storage.S3;
-using Amazon.Runtime;
 using Amazon.S3;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
@@ -166,19 +165,11 @@ public sealed class S3SaveChangesFaultTests(PostgresServerFixture postgres) : Cl
 
     protected override async Task<IStorageBackend> CreateBackendAsync()
     {
-        _client = new AmazonS3Client(
-            new BasicAWSCredentials("S3RVER", "S3RVER"),
-            new AmazonS3Config
-            {
-                ServiceURL = $"http://127.0.0.1:{Server.Port}",
-                ForcePathStyle = true,
-                UseHttp = true,
-                AuthenticationRegion = "us-east-1",
-                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-                MaxErrorRetry = 0,
-                HttpClientFactory = Log.AwsFactory(),
-            });
+        _client = TestServerClients.S3rver(Server.Port, config =>
+        {
+            config.MaxErrorRetry = 0;
+            config.HttpClientFactory = Log.AwsFactory();
+        });
         _bucket = await S3TestBuckets.CreateAsync(_client);
         return new S3StorageBackend(_client, new S3StorageOptions { BucketName = _bucket, PartSize = PartSize, UseChunkEncoding = false, UseConditionalWrites = false, AbortTimeout = TimeSpan.FromSeconds(60) });
     }
@@ -201,7 +192,6 @@ public sealed class S3SaveChangesFaultTests(PostgresServerFixture postgres) : Cl
 public sealed class AzureSaveChangesFaultTests(PostgresServerFixture postgres) : CloudSaveChangesFaultTests(postgres)
 {
     private const int BlockSize = 1024 * 1024;
-    private const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private HttpClient? _http;
     private BlobContainerClient? _container;
 
@@ -216,7 +206,7 @@ public sealed class AzureSaveChangesFaultTests(PostgresServerFixture postgres) :
         _http = new HttpClient(Log.Handler(), disposeHandler: true);
         var options = new BlobClientOptions { Transport = new HttpClientTransport(_http) };
         options.Retry.MaxRetries = 0;
-        var connectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentKey};BlobEndpoint=http://127.0.0.1:{Server.Port}/devstoreaccount1;";
+        var connectionString = TestServerClients.AzuriteConnectionString(Server.Port);
         _container = new BlobServiceClient(connectionString, options).GetBlobContainerClient(AzuriteFixture.NewContainerName());
         await _container.CreateAsync();
         Server.WaitUntilPersisted(_container.Name);

@@ -9,10 +9,6 @@ namespace AlchemyTypes.FunctionalTests.TestUtilities;
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    // Azurite's documented development account; it exists only inside the emulator.
-    private const string DevelopmentAccount = "devstoreaccount1";
-    private const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
     private ServerProcess? _server;
     private string? _dataDirectory;
 
@@ -37,8 +33,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
             "azurite",
             "dist/src/blob/main.js",
             ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _dataDirectory, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"]);
-        await _server.WaitForPortAsync(port, TimeSpan.FromSeconds(30), NodeServer.HowToInstall("azurite"));
-        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevelopmentAccount};AccountKey={DevelopmentKey};BlobEndpoint=http://127.0.0.1:{port}/{DevelopmentAccount};";
+        await _server.WaitForPortAsync(port, TestServerClients.StartTimeout, NodeServer.HowToInstall("azurite"));
+        ConnectionString = TestServerClients.AzuriteConnectionString(port);
     }
 
     public BlobServiceClient CreateServiceClient() => new(ConnectionString);

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Amazon.Runtime;
 using Amazon.S3;
 
 namespace AlchemyTypes.FunctionalTests.TestUtilities;
@@ -16,9 +15,9 @@ public sealed class S3ServerFixture : IAsyncLifetime
 
     public string ServiceUrl { get; private set; } = "";
 
-    public string AccessKey { get; private set; } = "S3RVER";
+    public string AccessKey { get; private set; } = TestServerClients.S3rverKey;
 
-    public string SecretKey { get; private set; } = "S3RVER";
+    public string SecretKey { get; private set; } = TestServerClients.S3rverKey;
 
     public string Region { get; private set; } = "us-east-1";
 
@@ -41,24 +40,12 @@ public sealed class S3ServerFixture : IAsyncLifetime
         var port = TestEnvironment.GetFreePort();
         _dataDirectory = TestEnvironment.CreateTempDirectory("alchemytypes-s3rver");
         _server = NodeServer.Start("s3rver", "s3rver", "bin/s3rver.js", ["-d", _dataDirectory, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent"]);
-        await _server.WaitForPortAsync(port, TimeSpan.FromSeconds(30), NodeServer.HowToInstall("s3rver"));
+        await _server.WaitForPortAsync(port, TestServerClients.StartTimeout, NodeServer.HowToInstall("s3rver"));
         ServiceUrl = $"http://127.0.0.1:{port}";
     }
 
     /// <summary>A client for the server, path-style (s3rver and MinIO need it).</summary>
-    public IAmazonS3 CreateClient()
-        => new AmazonS3Client(
-            new BasicAWSCredentials(AccessKey, SecretKey),
-            new AmazonS3Config
-            {
-                ServiceURL = ServiceUrl,
-                ForcePathStyle = true,
-                AuthenticationRegion = Region,
-                UseHttp = ServiceUrl.StartsWith("http:", StringComparison.Ordinal),
-                // s3rver does not decode aws-chunked bodies with trailing checksums; send checksums only where S3 requires them.
-                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            });
+    public IAmazonS3 CreateClient(Action<AmazonS3Config>? configure = null) => TestServerClients.S3(ServiceUrl, AccessKey, SecretKey, Region, configure);
 
     /// <summary>A bucket name no other test uses.</summary>
     public static string NewBucketName() => $"alchemy-{Guid.NewGuid():N}"[..40];

@@ -144,6 +144,36 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
 
     [Promise("P-CLOUD-08", "P-URL-01")]
     [Fact]
+    public async Task Sas_urls_start_and_expire_by_the_clock_in_the_options()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero));
+        using var backend = new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { TimeProvider = clock });
+
+        var url = await backend.GetSignedUrlAsync("clock/a.txt", new SignedUrlOptions { ExpiresIn = TimeSpan.FromHours(2) });
+
+        var query = System.Web.HttpUtility.ParseQueryString(url.Query);
+        Assert.Equal("2031-05-06T09:08:09Z", query["se"]);
+        Assert.Equal("2031-05-06T07:03:09Z", query["st"]); // five minutes of clock skew allowed
+    }
+
+    [Fact]
+    public async Task A_seekable_stream_within_the_threshold_goes_up_in_one_Put_Blob_from_its_position()
+    {
+        using var backend = new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { TransferSize = 1024 * 1024, InitialTransferSize = 3 * 1024 * 1024 });
+        var data = new byte[(3 * 1024 * 1024) + 5];
+        new Random(7).NextBytes(data);
+
+        await backend.UploadAsync("seekable/single.bin", new MemoryStream(data) { Position = 5 });
+        await backend.UploadAsync("seekable/blocks.bin", new MemoryStream(data));
+
+        // A Put Blob leaves no block list; staged blocks do.
+        Assert.Empty((await Container.GetBlockBlobClient("seekable/single.bin").GetBlockListAsync()).Value.CommittedBlocks);
+        Assert.Equal(4, (await Container.GetBlockBlobClient("seekable/blocks.bin").GetBlockListAsync()).Value.CommittedBlocks.Count());
+        Assert.Equal(data[5..], (await Container.GetBlobClient("seekable/single.bin").DownloadContentAsync()).Value.Content.ToArray());
+        Assert.Equal(data, (await Container.GetBlobClient("seekable/blocks.bin").DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
     public async Task A_client_built_from_a_SAS_works_but_cannot_sign_urls()
     {
         var sas = Container.GenerateSasUri(BlobContainerSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1));

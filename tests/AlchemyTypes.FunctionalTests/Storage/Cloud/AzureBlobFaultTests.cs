@@ -1,4 +1,5 @@
 using AlchemyTypes.Storage;
+using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage.Azure;
 using AlchemyTypes.Testing;
 using Azure.Core.Pipeline;
@@ -13,7 +14,6 @@ namespace AlchemyTypes.FunctionalTests.Storage.Cloud;
 public sealed class AzureBlobFaultTests : IAsyncLifetime
 {
     private const int BlockSize = 1024 * 1024;
-    private const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly RecordedRequests _log = new();
     private RestartableServer? _server;
     private HttpClient? _http;
@@ -29,7 +29,7 @@ public sealed class AzureBlobFaultTests : IAsyncLifetime
         _http = new HttpClient(_log.Handler(), disposeHandler: true);
         var options = new BlobClientOptions { Transport = new HttpClientTransport(_http) };
         options.Retry.MaxRetries = 0;
-        var connectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentKey};BlobEndpoint=http://127.0.0.1:{Server.Port}/devstoreaccount1;";
+        var connectionString = TestServerClients.AzuriteConnectionString(Server.Port);
         _container = new BlobServiceClient(connectionString, options).GetBlobContainerClient(AzuriteFixtureNames.NewContainerName());
         await _container.CreateAsync();
         Server.WaitUntilPersisted(_container.Name);

@@ -82,7 +82,7 @@ public sealed class RestartableServer : IAsyncDisposable
     public async Task StartAsync()
     {
         _process = NodeServer.Start(_name, _package, _script, _arguments(Port, DataDirectory));
-        await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(30), NodeServer.HowToInstall(_package));
+        await _process.WaitForPortAsync(Port, TestServerClients.StartTimeout, NodeServer.HowToInstall(_package));
     }
 
     public async ValueTask DisposeAsync()

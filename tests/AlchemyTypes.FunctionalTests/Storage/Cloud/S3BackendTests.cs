@@ -167,6 +167,57 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
         Assert.Contains("BucketName", Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions())).Message, StringComparison.Ordinal);
         Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", KeyPrefix = "a/../b/" }));
         Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", PartSize = 1024 }));
-        Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", MultipartThreshold = 64 * 1024 * 1024 }));
+        Assert.Contains("MultipartThreshold", Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", MultipartThreshold = -1 })).Message, StringComparison.Ordinal);
+        Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", TimeProvider = null! }));
+    }
+
+    [Fact]
+    public async Task A_seekable_stream_within_the_threshold_goes_up_in_one_PUT_from_its_position_and_a_longer_one_in_parts()
+    {
+        var log = new RecordedRequests();
+        using var client = S3TestBuckets.CreateRecordingClient(server, log);
+        var options = S3TestBuckets.Options(server, _bucket);
+        options.PartSize = S3StorageOptions.MinimumPartSize;
+        options.MultipartThreshold = 2 * S3StorageOptions.MinimumPartSize;
+        var backend = new S3StorageBackend(client, options);
+        var data = new byte[2 * S3StorageOptions.MinimumPartSize + 3];
+        new Random(7).NextBytes(data);
+
+        // Position 3: exactly the threshold is left, so one PUT of the bytes from the position on.
+        var single = await backend.UploadAsync("seekable/single.bin", new MemoryStream(data) { Position = 3 });
+        var parts = await backend.UploadAsync("seekable/parts.bin", new MemoryStream(data));
+
+        int Parts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
+        int Puts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && !r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
+        Assert.Equal((0, 1), (Parts("seekable/single.bin"), Puts("seekable/single.bin")));
+        Assert.Equal((3, 0), (Parts("seekable/parts.bin"), Puts("seekable/parts.bin")));
+        Assert.Equal((data.Length - 3L, (long)data.Length), (single.Size, parts.Size));
+        Assert.Equal(data[3..], await ReadAllAsync(backend, "seekable/single.bin"));
+        Assert.Equal(data, await ReadAllAsync(backend, "seekable/parts.bin"));
+    }
+
+    [Fact]
+    public async Task Signed_urls_expire_by_the_clock_in_the_options()
+    {
+        // The options' clock is ten minutes behind the SDK's: the URL must expire ten minutes earlier than by the SDK's clock.
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10));
+        var options = S3TestBuckets.Options(server, _bucket);
+        options.TimeProvider = clock;
+        var backend = new S3StorageBackend(_client, options);
+
+        var url = await backend.GetSignedUrlAsync("clock/a.txt", new SignedUrlOptions { ExpiresIn = TimeSpan.FromHours(1) });
+
+        var query = System.Web.HttpUtility.ParseQueryString(url.Query);
+        var signedAt = DateTimeOffset.ParseExact(query["X-Amz-Date"]!, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        var expiresAt = signedAt.AddSeconds(int.Parse(query["X-Amz-Expires"]!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(expiresAt - (clock.Now + TimeSpan.FromHours(1)), TimeSpan.FromSeconds(-2), TimeSpan.FromSeconds(2));
+    }
+
+    private static async Task<byte[]> ReadAllAsync(IStorageBackend backend, string key)
+    {
+        await using var stream = await backend.OpenReadAsync(key);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
     }
 }

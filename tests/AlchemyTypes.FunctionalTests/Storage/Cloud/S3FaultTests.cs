@@ -2,6 +2,7 @@ using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.S3;
 using AlchemyTypes.Testing;
 using Amazon.Runtime;
+using AlchemyTypes.FunctionalTests.TestUtilities;
 using Amazon.S3;
 
 namespace AlchemyTypes.FunctionalTests.Storage.Cloud;
@@ -25,19 +26,11 @@ public sealed class S3FaultTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await RestartableServer.StartS3rverAsync();
-        _client = new AmazonS3Client(
-            new BasicAWSCredentials("S3RVER", "S3RVER"),
-            new AmazonS3Config
-            {
-                ServiceURL = $"http://127.0.0.1:{Server.Port}",
-                ForcePathStyle = true,
-                UseHttp = true,
-                AuthenticationRegion = "us-east-1",
-                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-                MaxErrorRetry = 0,
-                HttpClientFactory = _log.AwsFactory(),
-            });
+        _client = TestServerClients.S3rver(Server.Port, config =>
+        {
+            config.MaxErrorRetry = 0;
+            config.HttpClientFactory = _log.AwsFactory();
+        });
         _bucket = await S3TestBuckets.CreateAsync(Client);
     }
 

@@ -27,6 +27,31 @@ public sealed class S3StorageContractTests(S3ServerFixture server) : StorageCont
     }
 }
 
+/// <summary>
+/// The contract once more with the backend's default options wherever the server supports them
+/// (<see cref="S3TestBuckets.DefaultOptions"/>): all of them on MinIO or AWS, all but chunk encoding on s3rver.
+/// </summary>
+[Collection(S3Collection.Name)]
+public sealed class S3DefaultOptionsStorageContractTests(S3ServerFixture server) : StorageContractTests
+{
+    private readonly IAmazonS3 _client = server.CreateClient();
+    private string _bucket = "";
+
+    protected override bool ExpectsSignedUrls => true;
+
+    protected override async Task<IStorageBackend> CreateBackendAsync()
+    {
+        _bucket = await S3TestBuckets.CreateAsync(_client);
+        return new S3StorageBackend(_client, S3TestBuckets.DefaultOptions(server, _bucket));
+    }
+
+    protected override async Task DisposeBackendAsync(IStorageBackend backend)
+    {
+        await S3TestBuckets.DeleteAsync(_client, _bucket);
+        _client.Dispose();
+    }
+}
+
 /// <summary>The same contract through a key prefix, which must be invisible to callers.</summary>
 [Collection(S3Collection.Name)]
 public sealed class S3PrefixedStorageContractTests(S3ServerFixture server) : StorageContractTests

@@ -12,6 +12,22 @@ internal static class S3TestBuckets
     public static S3StorageOptions Options(S3ServerFixture server, string bucket, string? prefix = null)
         => new() { BucketName = bucket, KeyPrefix = prefix, UseChunkEncoding = false, UseConditionalWrites = server.IsExternal };
 
+    /// <summary>
+    /// The backend's default options, except where the server cannot take them: s3rver stores <c>aws-chunked</c> framing as
+    /// content, so chunk encoding is off there; against an external server (MinIO, AWS) nothing is changed. Conditional
+    /// writes stay on: s3rver ignores <c>If-None-Match</c> (it neither honours nor rejects it).
+    /// </summary>
+    public static S3StorageOptions DefaultOptions(S3ServerFixture server, string bucket)
+    {
+        var options = new S3StorageOptions { BucketName = bucket };
+        if (!server.IsExternal)
+        {
+            options.UseChunkEncoding = false;
+        }
+
+        return options;
+    }
+
     /// <summary>A client like the fixture's whose requests are recorded in <paramref name="log"/>.</summary>
     public static IAmazonS3 CreateRecordingClient(S3ServerFixture server, RecordedRequests log)
         => CreateClient(server, log.AwsFactory());
@@ -20,19 +36,8 @@ internal static class S3TestBuckets
     public static IAmazonS3 CreateClient(S3ServerFixture server, DelegatingHandler handler)
         => CreateClient(server, new HandlerHttpClientFactory(handler));
 
-    private static AmazonS3Client CreateClient(S3ServerFixture server, Amazon.Runtime.HttpClientFactory factory)
-        => new(
-            new Amazon.Runtime.BasicAWSCredentials(server.AccessKey, server.SecretKey),
-            new AmazonS3Config
-            {
-                ServiceURL = server.ServiceUrl,
-                ForcePathStyle = true,
-                AuthenticationRegion = server.Region,
-                UseHttp = server.ServiceUrl.StartsWith("http:", StringComparison.Ordinal),
-                RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
-                ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
-                HttpClientFactory = factory,
-            });
+    private static IAmazonS3 CreateClient(S3ServerFixture server, Amazon.Runtime.HttpClientFactory factory)
+        => server.CreateClient(config => config.HttpClientFactory = factory);
 
     private sealed class HandlerHttpClientFactory(DelegatingHandler handler) : Amazon.Runtime.HttpClientFactory
     {

@@ -1,10 +1,11 @@
-namespace AlchemyTypes.Storage.Internal;
+namespace AlchemyTypes.Shared.IO;
 
 /// <summary>
 /// A read-only view of an inner stream that first discards <c>skip</c> bytes, then gives at most <c>length</c>; disposing it
-/// disposes the inner stream. Shared as source with the storage providers (each assembly compiles its own internal copy).
+/// disposes the inner stream, then <c>owner</c> (an SDK response that holds the connection, say). Shared source
+/// (<c>src/Shared</c>): the core and each storage provider compile their own internal copy.
 /// </summary>
-internal sealed class BoundedReadStream(Stream inner, long length, long skip = 0) : Stream
+internal sealed class BoundedReadStream(Stream inner, long length, long skip = 0, IDisposable? owner = null) : Stream
 {
     private readonly long _length = length;
     private long _remaining = length;
@@ -90,6 +91,7 @@ internal sealed class BoundedReadStream(Stream inner, long length, long skip = 0
         if (disposing)
         {
             inner.Dispose();
+            owner?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -98,6 +100,7 @@ internal sealed class BoundedReadStream(Stream inner, long length, long skip = 0
     public override async ValueTask DisposeAsync()
     {
         await inner.DisposeAsync().ConfigureAwait(false);
+        owner?.Dispose();
         await base.DisposeAsync().ConfigureAwait(false);
     }
 }
