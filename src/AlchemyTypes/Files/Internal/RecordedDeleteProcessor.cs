@@ -110,21 +110,19 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
 
             var batch = await set.AsNoTracking().Where(r => r.ClaimToken == token).ToListAsync(cancellationToken).ConfigureAwait(false);
             var (done, failed) = await DeleteAsync(batch, cancellationToken).ConfigureAwait(false);
-            foreach (var group in failed.GroupBy(f => f.Error.Length > 2000 ? f.Error[..2000] : f.Error, StringComparer.Ordinal))
+            foreach (var chunk in failed.Chunk(IdsPerStatement))
             {
-                var error = group.Key;
-                foreach (var chunk in group.Select(f => f.Row.Id).Chunk(IdsPerStatement))
-                {
-                    // Released with the start of this run as their claim time: the next run retries them, this one does not.
-                    await set.Where(IdIn(chunk)).Where(r => r.ClaimToken == token)
-                        .ExecuteUpdateAsync(
-                            s => s.SetProperty(r => r.Attempts, r => r.Attempts + 1)
-                                .SetProperty(r => r.LastError, error)
-                                .SetProperty(r => r.ClaimToken, (Guid?)null)
-                                .SetProperty(r => r.ClaimedUntil, started),
-                            cancellationToken)
-                        .ConfigureAwait(false);
-                }
+                // One statement per chunk, each row with its own error (a CASE over the chunk's ids); released with the start
+                // of this run as their claim time: the next run retries them, this one does not.
+                var (idIn, errorOf) = SlotsFor(chunk.Select(f => f.Row.Id).ToArray(), chunk.Select(f => f.Error.Length > 2000 ? f.Error[..2000] : f.Error).ToArray());
+                await set.Where(idIn).Where(r => r.ClaimToken == token)
+                    .ExecuteUpdateAsync(
+                        s => s.SetProperty(r => r.Attempts, r => r.Attempts + 1)
+                            .SetProperty(r => r.LastError, errorOf)
+                            .SetProperty(r => r.ClaimToken, (Guid?)null)
+                            .SetProperty(r => r.ClaimedUntil, started),
+                        cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             failedCount += failed.Count;
@@ -212,28 +210,49 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
     }
 
     /// <summary><c>r => r.Id == ids[0] || ...</c> over a fixed number of slots (padded), so every statement has the same parameters.</summary>
-    private static Expression<Func<PendingStorageDelete, bool>> IdIn(Guid[] ids)
+    private static Expression<Func<PendingStorageDelete, bool>> IdIn(Guid[] ids) => SlotsFor(ids, null).IdIn;
+
+    /// <summary>
+    /// The slots of a chunk: the id filter, and <c>r => r.Id == ids[0] ? errors[0] : r.Id == ids[1] ? errors[1] : ...</c>
+    /// (a CASE) giving each row its own error.
+    /// </summary>
+    private static (Expression<Func<PendingStorageDelete, bool>> IdIn, Expression<Func<PendingStorageDelete, string?>> ErrorOf) SlotsFor(
+        Guid[] ids, string?[]? errors)
     {
-        var slots = new IdSlots(new Guid[IdsPerStatement]);
+        var slots = new IdSlots(new Guid[IdsPerStatement], new string?[IdsPerStatement]);
         Array.Fill(slots.Ids, ids[0]);
         ids.CopyTo(slots.Ids, 0);
-        var row = Expression.Parameter(typeof(PendingStorageDelete), "r");
-        var id = Expression.Property(row, nameof(PendingStorageDelete.Id));
-        var array = Expression.Field(Expression.Constant(slots), nameof(IdSlots.Ids));
-        Expression? body = null;
-        for (var i = 0; i < IdsPerStatement; i++)
+        if (errors is not null)
         {
-            var equal = Expression.Equal(id, Expression.ArrayIndex(array, Expression.Constant(i)));
-            body = body is null ? equal : Expression.OrElse(body, equal);
+            Array.Fill(slots.Errors, errors[0]);
+            errors.CopyTo(slots.Errors, 0);
         }
 
-        return Expression.Lambda<Func<PendingStorageDelete, bool>>(body!, row);
+        var row = Expression.Parameter(typeof(PendingStorageDelete), "r");
+        var id = Expression.Property(row, nameof(PendingStorageDelete.Id));
+        var idArray = Expression.Field(Expression.Constant(slots), nameof(IdSlots.Ids));
+        var errorArray = Expression.Field(Expression.Constant(slots), nameof(IdSlots.Errors));
+        Expression? filter = null;
+        Expression error = Expression.Constant(null, typeof(string));
+        for (var i = IdsPerStatement - 1; i >= 0; i--)
+        {
+            var equal = Expression.Equal(id, Expression.ArrayIndex(idArray, Expression.Constant(i)));
+            filter = filter is null ? equal : Expression.OrElse(equal, filter);
+            if (errors is not null && i < ids.Length)
+            {
+                error = Expression.Condition(equal, Expression.ArrayIndex(errorArray, Expression.Constant(i)), error);
+            }
+        }
+
+        return (Expression.Lambda<Func<PendingStorageDelete, bool>>(filter!, row), Expression.Lambda<Func<PendingStorageDelete, string?>>(error, row));
     }
 
-    private sealed class IdSlots(Guid[] ids)
+    private sealed class IdSlots(Guid[] ids, string?[] errors)
     {
-#pragma warning disable SA1401, CA1051 // a field, so EF Core turns each element into a parameter
+#pragma warning disable SA1401, CA1051 // fields, so EF Core turns each element into a parameter
         public readonly Guid[] Ids = ids;
+
+        public readonly string?[] Errors = errors;
 #pragma warning restore SA1401, CA1051
     }
 }
