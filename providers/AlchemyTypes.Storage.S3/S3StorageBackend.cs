@@ -235,8 +235,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
                 }
             }
 
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key, IfMatch = options.IfMatchETag }, cancellationToken)
-                .ConfigureAwait(false);
+            var request = new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key, IfMatch = options.IfMatchETag };
+            await _client.DeleteObjectAsync(request, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")

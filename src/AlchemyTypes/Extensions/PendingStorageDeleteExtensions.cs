@@ -24,7 +24,8 @@ public static class PendingStorageDeleteExtensions
     /// <param name="cancellationToken">Cancels between and during batches; claimed rows are taken over by a later run.</param>
     /// <returns>How many deletes succeeded and which failed.</returns>
     /// <exception cref="InvalidOperationException">The context has an open transaction.</exception>
-    public static Task<PendingStorageDeleteReport> ProcessPendingStorageDeletesAsync(this DbContext context, int batchSize = 500, CancellationToken cancellationToken = default)
+    public static Task<PendingStorageDeleteReport> ProcessPendingStorageDeletesAsync(
+        this DbContext context, int batchSize = 500, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -39,6 +40,7 @@ public static class PendingStorageDeleteExtensions
     private static RecordedDeleteProcessor ProcessorOf(DbContext context)
         => new(
             context.GetService<AlchemyTypesSingletonOptions>().StorageRegistry
-                ?? throw new AlchemyTypesConfigurationException("This context has no storage configured: AddAlchemyTypes(a => a.AddStorage(\"files\", backend))."),
+                ?? throw new AlchemyTypesConfigurationException("This context has no storage configured: AddAlchemyTypes(a => "
+                    + "a.AddStorage(\"files\", backend))."),
             context.GetService<ILoggerFactory>().CreateLogger("AlchemyTypes.FileObject"));
 }

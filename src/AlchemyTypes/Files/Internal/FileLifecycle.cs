@@ -96,7 +96,8 @@ internal sealed class FileLifecycle(AlchemyTypesSingletonOptions options, ILogge
         }
         catch (Exception ex)
         {
-            _logger.LogWarning(ex, "AlchemyTypes' work after a committed save failed; recorded deletes stay in {Table} for ProcessPendingStorageDeletes.", PendingStorageDelete.TableName);
+            _logger.LogWarning(ex, "AlchemyTypes' work after a committed save failed; recorded deletes stay in {Table} for "
+                + "ProcessPendingStorageDeletes.", PendingStorageDelete.TableName);
         }
     }
 
@@ -123,7 +124,8 @@ internal sealed class FileLifecycle(AlchemyTypesSingletonOptions options, ILogge
         {
             // The commit may have reached the database: keep every object (an orphan is recoverable, a lost file is not).
             _logger.LogWarning(
-                "The commit of a save failed with an unknown outcome; AlchemyTypes keeps the {Count} files it uploaded (orphans, if the rows did not commit, are found by reconciliation).",
+                "The commit of a save failed with an unknown outcome; AlchemyTypes keeps the {Count} files it uploaded (orphans, if the "
+                    + "rows did not commit, are found by reconciliation).",
                 save.Uploads.Count);
             Complete(save.Uploads);
             return;
@@ -154,7 +156,10 @@ internal sealed class FileLifecycle(AlchemyTypesSingletonOptions options, ILogge
         }
         catch (Exception ex)
         {
-            _logger.LogWarning(ex, "AlchemyTypes' work after a commit failed; recorded deletes stay in {Table} for ProcessPendingStorageDeletes.", PendingStorageDelete.TableName);
+            _logger.LogWarning(
+                ex,
+                "AlchemyTypes' work after a commit failed; recorded deletes stay in {Table} for ProcessPendingStorageDeletes.",
+                PendingStorageDelete.TableName);
         }
     }
 
@@ -257,7 +262,8 @@ internal sealed class FileLifecycle(AlchemyTypesSingletonOptions options, ILogge
             }
             catch (Exception ex)
             {
-                _logger.LogWarning(ex, "AlchemyTypes' work at the end of an ambient transaction failed; recorded deletes stay in {Table}.", PendingStorageDelete.TableName);
+                _logger.LogWarning(
+                    ex, "AlchemyTypes' work at the end of an ambient transaction failed; recorded deletes stay in {Table}.", PendingStorageDelete.TableName);
             }
         };
     }

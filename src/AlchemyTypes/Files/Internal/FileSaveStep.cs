@@ -81,12 +81,14 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
                 var result = async ? await group.Key.DeleteManyAsync(keys, CancellationToken.None).ConfigureAwait(false) : group.Key.DeleteMany(keys);
                 foreach (var (key, error) in result.Failed)
                 {
-                    logger.LogWarning("AlchemyTypes could not remove '{Key}', uploaded by a save that did not commit ({Error}); it is an orphan in storage.", key, error);
+                    logger.LogWarning("AlchemyTypes could not remove '{Key}', uploaded by a save that did not commit ({Error}); it is an "
+                        + "orphan in storage.", key, error);
                 }
             }
             catch (Exception ex)
             {
-                logger.LogWarning(ex, "AlchemyTypes could not remove {Count} objects uploaded by a save that did not commit; they are orphans in storage.", keys.Count);
+                logger.LogWarning(ex, "AlchemyTypes could not remove {Count} objects uploaded by a save that did not commit; they are "
+                    + "orphans in storage.", keys.Count);
             }
 
             foreach (var upload in group)
@@ -305,7 +307,8 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
 
         if (property.MaxSize is { } max && file.Pending?.KnownLength is { } length && length > max)
         {
-            throw new FileValidationException($"'{file.FileName}' has {length} bytes, more than the {max} allowed for {property.DisplayName}; nothing was stored.")
+            throw new FileValidationException($"'{file.FileName}' has {length} bytes, more than the {max} allowed for "
+                + $"{property.DisplayName}; nothing was stored.")
             {
                 Property = property.DisplayName,
             };

@@ -35,7 +35,8 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
             foreach (var (row, error) in failed)
             {
                 logger.LogWarning(
-                    "AlchemyTypes could not delete '{Key}' from storage backend '{Backend}' ({Error}); the delete stays recorded in {Table} for ProcessPendingStorageDeletes.",
+                    "AlchemyTypes could not delete '{Key}' from storage backend '{Backend}' ({Error}); the delete stays recorded in {Table} "
+                        + "for ProcessPendingStorageDeletes.",
                     row.Key, row.Backend, error, PendingStorageDelete.TableName);
             }
 
@@ -43,7 +44,8 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "AlchemyTypes could not run {Count} deletes after a commit; they stay recorded in {Table} for ProcessPendingStorageDeletes.", rows.Count, PendingStorageDelete.TableName);
+            logger.LogWarning(ex, "AlchemyTypes could not run {Count} deletes after a commit; they stay recorded in {Table} for "
+                + "ProcessPendingStorageDeletes.", rows.Count, PendingStorageDelete.TableName);
             return [];
         }
     }
@@ -68,7 +70,8 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "AlchemyTypes could not remove {Count} processed rows from {Table}; ProcessPendingStorageDeletes removes them later.", ids.Count, PendingStorageDelete.TableName);
+            logger.LogWarning(ex, "AlchemyTypes could not remove {Count} processed rows from {Table}; ProcessPendingStorageDeletes removes "
+                + "them later.", ids.Count, PendingStorageDelete.TableName);
         }
     }
 
@@ -114,7 +117,9 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
             {
                 // One statement per chunk, each row with its own error (a CASE over the chunk's ids); released with the start
                 // of this run as their claim time: the next run retries them, this one does not.
-                var (idIn, errorOf) = SlotsFor(chunk.Select(f => f.Row.Id).ToArray(), chunk.Select(f => f.Error.Length > 2000 ? f.Error[..2000] : f.Error).ToArray());
+                var (idIn, errorOf) = SlotsFor(
+                    [.. chunk.Select(f => f.Row.Id)],
+                    [.. chunk.Select(f => f.Error.Length > 2000 ? f.Error[..2000] : f.Error)]);
                 await set.Where(idIn).Where(r => r.ClaimToken == token)
                     .ExecuteUpdateAsync(
                         s => s.SetProperty(r => r.Attempts, r => r.Attempts + 1)
