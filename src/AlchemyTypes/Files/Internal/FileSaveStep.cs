@@ -158,14 +158,16 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
         }
         else
         {
-            // Bounded concurrency; the first failure stops the rest.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            // Bounded concurrency. The first failure stops uploads from starting, but those in flight run to their end (with
+            // the caller's token only): cancelling one could leave an object the service stored after the client gave up,
+            // unknown to this save and so never removed.
             using var gate = new SemaphoreSlim(MaxConcurrentUploads);
+            var stopped = 0;
             await Task.WhenAll(uploads.Select(async upload =>
             {
                 try
                 {
-                    await gate.WaitAsync(stop.Token).ConfigureAwait(false);
+                    await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException ex)
                 {
@@ -175,10 +177,13 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
 
                 try
                 {
-                    await UploadOneAsync(upload, async: true, stop.Token).ConfigureAwait(false);
-                    if (upload.Error is not null)
+                    if (Volatile.Read(ref stopped) == 0)
                     {
-                        await stop.CancelAsync().ConfigureAwait(false);
+                        await UploadOneAsync(upload, async: true, cancellationToken).ConfigureAwait(false);
+                        if (upload.Error is not null)
+                        {
+                            Volatile.Write(ref stopped, 1);
+                        }
                     }
                 }
                 finally
