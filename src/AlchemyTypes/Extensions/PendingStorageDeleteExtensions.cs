@@ -1,6 +1,6 @@
 using AlchemyTypes;
 using AlchemyTypes.Files.Internal;
-using AlchemyTypes.Internal;
+using AlchemyTypes.Infrastructure.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.ComponentModel.DataAnnotations.Schema;
-using AlchemyTypes.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace AlchemyTypes.FunctionalTests.Files;

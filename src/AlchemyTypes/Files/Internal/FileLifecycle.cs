@@ -1,5 +1,5 @@
 using System.Transactions;
-using AlchemyTypes.Internal;
+using AlchemyTypes.Infrastructure.Internal;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -14,7 +14,8 @@ namespace AlchemyTypes.Files.Internal;
 /// The rules: a stored object is deleted only after the commit of the transaction that recorded its delete; whatever did not
 /// commit has its uploads removed; an unknown outcome keeps every object; nothing after the commit throws.
 /// </summary>
-internal sealed class FileLifecycle(AlchemyTypesSingletonOptions options, ILoggerFactory loggerFactory) : IResettableService, IDisposable
+internal sealed class FileLifecycle(AlchemyTypesSingletonOptions options, ILoggerFactory loggerFactory)
+    : ISaveChangesStep, IResettableService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("AlchemyTypes.FileObject");
     private readonly FileTransactionTracker _transactions = new();
@@ -29,6 +30,16 @@ internal sealed class FileLifecycle(AlchemyTypesSingletonOptions options, ILogge
     private FileSaveStep Step => _step ??= new FileSaveStep(Registry, _logger);
 
     private RecordedDeleteProcessor Processor => _processor ??= new RecordedDeleteProcessor(Registry, _logger);
+
+    public int Order => SaveChangesStepOrder.Files;
+
+    ValueTask ISaveChangesStep.SavingChangesAsync(DbContext context, bool async, CancellationToken cancellationToken)
+        => new(BeforeSaveAsync(context, async, cancellationToken));
+
+    ValueTask ISaveChangesStep.SavedChangesAsync(DbContext context, bool async, CancellationToken cancellationToken)
+        => new(AfterSaveAsync(context, async)); // post-commit work ignores the caller's token: it must not fail a committed save
+
+    ValueTask ISaveChangesStep.SaveChangesFailedAsync(DbContext context, bool async) => new(SaveFailedAsync(context, async));
 
     /// <summary>Called from SavingChanges, after change detection.</summary>
     public async Task BeforeSaveAsync(DbContext context, bool async, CancellationToken cancellationToken)

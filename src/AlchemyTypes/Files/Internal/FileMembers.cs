@@ -1,4 +1,3 @@
-using AlchemyTypes.Internal;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 

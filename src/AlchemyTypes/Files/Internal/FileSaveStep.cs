@@ -1,4 +1,3 @@
-using AlchemyTypes.Internal;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
