@@ -31,17 +31,17 @@ public static class AlchemyTypesServiceCollectionExtensions
             .TryAdd<IConventionSetPlugin, AlchemyTypesConventionSetPlugin>()
             .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
             .TryAdd<IInterceptor, BlindIndexQueryInterceptor>()
-            .TryAdd<IInterceptor, FileObjectTransactionInterceptor>()
-            .TryAdd<IResettableService, FileObjectLifecycle>(p => p.GetRequiredService<FileObjectLifecycle>())
+            .TryAdd<IInterceptor, FileTransactionInterceptor>()
+            .TryAdd<IResettableService, FileLifecycle>(p => p.GetRequiredService<FileLifecycle>())
             .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
             .TryAddProviderSpecificServices(b => b
                 .TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>()
-                .TryAddScoped<FileObjectLifecycle, FileObjectLifecycle>()
+                .TryAddScoped<FileLifecycle, FileLifecycle>()
                 .TryAddScopedEnumerable<ISaveChangesStep, AuditingSaveStep>()
                 .TryAddScopedEnumerable<ISaveChangesStep, UtcDateTimeSaveStep>()
                 .TryAddScopedEnumerable<ISaveChangesStep, EncryptionSaveStep>()
                 .TryAddScopedEnumerable<ISaveChangesStep, PasswordSaveStep>()
-                .TryAddScopedEnumerable<ISaveChangesStep, FileObjectLifecycle>(p => p.GetRequiredService<FileObjectLifecycle>()));
+                .TryAddScopedEnumerable<ISaveChangesStep, FileLifecycle>(p => p.GetRequiredService<FileLifecycle>()));
         return serviceCollection;
     }
 }

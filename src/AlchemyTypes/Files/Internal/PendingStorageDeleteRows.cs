@@ -13,8 +13,8 @@ namespace AlchemyTypes.Files.Internal;
 /// </summary>
 internal static class PendingStorageDeleteRows
 {
-    // Well under every provider's parameter limit (SQLite's is the lowest, 32,766).
-    private const int IdsPerStatement = 500;
+    // A small constant bound on parameters per statement, whatever the backlog.
+    private const int IdsPerStatement = 50;
 
     public static async Task DeleteAsync(DbContext context, IReadOnlyList<Guid> ids, bool async, CancellationToken cancellationToken)
     {
@@ -23,14 +23,9 @@ internal static class PendingStorageDeleteRows
             return;
         }
 
-        var entityType = context.Model.FindEntityType(typeof(PendingStorageDelete))
-            ?? throw new AlchemyTypesConfigurationException(
-                $"The model has no {nameof(PendingStorageDelete)} entity: it is added when the model has FileObject or FileObjectList properties.");
-        var table = StoreObjectIdentifier.Create(entityType, StoreObjectType.Table)
-            ?? throw new AlchemyTypesConfigurationException($"{nameof(PendingStorageDelete)} must be mapped to a table ({PendingStorageDelete.TableName}).");
+        var (table, entityType, sql) = Table(context);
         var idProperty = entityType.FindProperty(nameof(PendingStorageDelete.Id))!;
         var mapping = idProperty.GetRelationalTypeMapping();
-        var sql = context.GetService<ISqlGenerationHelper>();
         var prefix = $"DELETE FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE {sql.DelimitIdentifier(idProperty.GetColumnName(table)!)} IN (";
 
         // A command only to create parameters of the provider's type; EF Core runs its own.
@@ -54,5 +49,27 @@ internal static class PendingStorageDeleteRows
                 context.Database.ExecuteSqlRaw(text, parameters);
             }
         }
+    }
+
+    /// <summary>Removes the rows claimed with <paramref name="claimToken"/> (one parameter); returns how many.</summary>
+    public static Task<int> DeleteClaimedAsync(DbContext context, Guid claimToken, CancellationToken cancellationToken)
+    {
+        var (table, entityType, sql) = Table(context);
+        var tokenProperty = entityType.FindProperty(nameof(PendingStorageDelete.ClaimToken))!;
+        using var factory = context.Database.GetDbConnection().CreateCommand();
+        var parameter = tokenProperty.GetRelationalTypeMapping().CreateParameter(factory, "alchemy_claim", claimToken);
+        var text = $"DELETE FROM {sql.DelimitIdentifier(table.Name, table.Schema)} "
+            + $"WHERE {sql.DelimitIdentifier(tokenProperty.GetColumnName(table)!)} = {{0}}";
+        return context.Database.ExecuteSqlRawAsync(text, [parameter], cancellationToken);
+    }
+
+    private static (StoreObjectIdentifier Table, IEntityType EntityType, ISqlGenerationHelper Sql) Table(DbContext context)
+    {
+        var entityType = context.Model.FindEntityType(typeof(PendingStorageDelete))
+            ?? throw new AlchemyTypesConfigurationException(
+                $"The model has no {nameof(PendingStorageDelete)} entity: it is added when the model has FileObject or FileObjectList properties.");
+        var table = StoreObjectIdentifier.Create(entityType, StoreObjectType.Table)
+            ?? throw new AlchemyTypesConfigurationException($"{nameof(PendingStorageDelete)} must be mapped to a table ({PendingStorageDelete.TableName}).");
+        return (table, entityType, context.GetService<ISqlGenerationHelper>());
     }
 }

@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace AlchemyTypes.Files.Internal;
 
-/// <summary>Tells the FileObject lifecycle when an EF Core transaction starts, commits, rolls back or fails.</summary>
-internal sealed class FileObjectTransactionInterceptor(FileObjectLifecycle files) : IDbTransactionInterceptor
+/// <summary>Tells the FileObject lifecycle when an EF Core transaction starts, commits, rolls back or fails, and about its savepoints.</summary>
+internal sealed class FileTransactionInterceptor(FileLifecycle files) : IDbTransactionInterceptor
 {
     public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
     {
@@ -13,7 +13,8 @@ internal sealed class FileObjectTransactionInterceptor(FileObjectLifecycle files
         return result;
     }
 
-    public ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+    public ValueTask<DbTransaction> TransactionStartedAsync(
+        DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
         => ValueTask.FromResult(TransactionStarted(connection, eventData, result));
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
@@ -43,12 +44,48 @@ internal sealed class FileObjectTransactionInterceptor(FileObjectLifecycle files
     public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData)
     {
         ArgumentNullException.ThrowIfNull(eventData);
-        files.TransactionFailed(eventData.TransactionId);
+        files.TransactionFailed(eventData.TransactionId, eventData.Action);
     }
 
     public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
         TransactionFailed(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void CreatedSavepoint(DbTransaction transaction, TransactionEventData eventData)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        files.SavepointCreated(eventData.TransactionId);
+    }
+
+    public Task CreatedSavepointAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken cancellationToken = default)
+    {
+        CreatedSavepoint(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void RolledBackToSavepoint(DbTransaction transaction, TransactionEventData eventData)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        files.RolledBackToSavepointAsync(eventData.TransactionId, async: false).GetAwaiter().GetResult();
+    }
+
+    public Task RolledBackToSavepointAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        return files.RolledBackToSavepointAsync(eventData.TransactionId, async: true);
+    }
+
+    public void ReleasedSavepoint(DbTransaction transaction, TransactionEventData eventData)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        files.SavepointReleased(eventData.TransactionId);
+    }
+
+    public Task ReleasedSavepointAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ReleasedSavepoint(transaction, eventData);
         return Task.CompletedTask;
     }
 }
