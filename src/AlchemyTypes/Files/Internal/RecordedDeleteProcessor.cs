@@ -204,8 +204,6 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
         return (done, failed);
     }
 
-    /// <summary><c>r => r.Id == ids[0] || ...</c> over a fixed number of slots (padded), so every statement has the same parameters.</summary>
-
     /// <summary>
     /// The slots of a chunk: the id filter, and <c>r => r.Id == ids[0] ? errors[0] : r.Id == ids[1] ? errors[1] : ...</c>
     /// (a CASE) giving each row its own error.
