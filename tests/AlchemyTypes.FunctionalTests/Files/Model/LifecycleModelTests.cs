@@ -38,19 +38,52 @@ public abstract class LifecycleModelTests(ITestStore store, LifecycleStorageFixt
     public async Task Random_operation_sequences_never_lose_a_committed_file_nor_leak_an_object()
     {
         var runner = new ModelRunner(_harness!);
-        await ModelGenerators.Sequence(MaxSteps).SampleAsync(
-            runner.RunAsync,
-            writeLine: output.WriteLine,
-            time: ModelBudget.Seconds(CiSeconds),
-            threads: 1,
-            print: s => s.ToString());
+        (ModelSequence Sequence, ModelViolationException Violation)? lastFailure = null;
+        try
+        {
+            await ModelGenerators.Sequence(MaxSteps).SampleAsync(
+                async sequence =>
+                {
+                    try
+                    {
+                        await runner.RunAsync(sequence);
+                    }
+                    catch (ModelViolationException violation)
+                    {
+                        // With one thread, the last failure is the smallest CsCheck found: the one its seed reproduces.
+                        lastFailure = (sequence, violation);
+                        throw;
+                    }
+                    finally
+                    {
+                        if (ModelBudget.Trace)
+                        {
+                            output.WriteLine(string.Join(Environment.NewLine, runner.Transcript));
+                        }
+                    }
+                },
+                writeLine: output.WriteLine,
+                time: ModelBudget.Seconds(CiSeconds),
+                threads: 1,
+                print: s => s.ToString());
+        }
+        catch (CsCheckException e) when (lastFailure is { } failure)
+        {
+            var (shrunk, violation) = await ModelShrinker.ShrinkAsync(runner, failure.Sequence, failure.Violation, ModelBudget.ShrinkTime);
+            var seedLine = e.Message.Split('\n')[0].Trim();
+            throw new ModelFailureException(
+                $"{seedLine}{Environment.NewLine}"
+                + $"The seed reproduces the sampled sequence of {failure.Sequence.Steps.Length} steps; it shrinks to {shrunk.Steps.Length} steps:{Environment.NewLine}"
+                + $"{shrunk}{Environment.NewLine}{Environment.NewLine}{violation.Message}",
+                e);
+        }
     }
 }
 
 public sealed class SqliteLocalLifecycleModelTests(LocalLifecycleStorageFixture storage, ITestOutputHelper output)
     : LifecycleModelTests(new SqliteTestStore(), storage, output), IClassFixture<LocalLifecycleStorageFixture>
 {
-    protected override int CiSeconds => 25;
+    protected override int CiSeconds => 20;
 }
 
 public sealed class SqliteInMemoryLifecycleModelTests(LifecycleStorageFixture storage, ITestOutputHelper output)
@@ -63,7 +96,7 @@ public sealed class SqliteInMemoryLifecycleModelTests(LifecycleStorageFixture st
 public sealed class PostgresLocalLifecycleModelTests(PostgresServerFixture server, LocalLifecycleStorageFixture storage, ITestOutputHelper output)
     : LifecycleModelTests(new PostgresTestStore(server), storage, output), IClassFixture<LocalLifecycleStorageFixture>
 {
-    protected override int CiSeconds => 25;
+    protected override int CiSeconds => 20;
 }
 
 [Collection(PostgresCollection.Name)]

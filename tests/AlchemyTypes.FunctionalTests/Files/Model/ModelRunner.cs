@@ -35,6 +35,9 @@ public sealed class ModelRunner(ModelHarness harness)
     private int _counter;
     private int _step;
 
+    /// <summary>What the last run did, step by step.</summary>
+    public IReadOnlyList<string> Transcript => _transcript;
+
     private ModelContext Context => _context ??= _pooled ? harness.Pool.CreateDbContext() : new ModelContext(harness.Options);
 
     public async Task RunAsync(ModelSequence sequence)
@@ -892,7 +895,7 @@ public sealed class ModelRunner(ModelHarness harness)
             text.AppendLine(line);
         }
 
-        return new ModelViolationException(number, text.ToString());
+        return new ModelViolationException(number, _step, text.ToString());
     }
 
     private static string Describe(Exception e)
