@@ -25,6 +25,7 @@ public sealed class ModelRunner(ModelHarness harness)
     private readonly Dictionary<string, List<(long Size, string Checksum, string Name)>> _contents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _allowedOrphans = new(StringComparer.Ordinal);
     private readonly List<string> _savepoints = [];
+    private readonly HashSet<int> _skipped = [];
     private HashSet<string> _committedKeys = new(StringComparer.Ordinal);
     private readonly List<string> _releasedKeys = [];
     private ModelContext? _context;
@@ -93,13 +94,25 @@ public sealed class ModelRunner(ModelHarness harness)
         _contents.Clear();
         _allowedOrphans.Clear();
         _savepoints.Clear();
+        _skipped.Clear();
         _committedKeys = new(StringComparer.Ordinal);
         _releasedKeys.Clear();
         _counter = 0;
         _step = 0;
     }
 
-    private void Note(string text) => _transcript.Add("       -> " + text);
+    private void Note(string text)
+    {
+        if (text.StartsWith("skipped", StringComparison.Ordinal))
+        {
+            _skipped.Add(_step);
+        }
+
+        _transcript.Add("       -> " + text);
+    }
+
+    /// <summary>The steps (1-based) of the last run that did nothing (nothing to act on): the shrinker drops them first.</summary>
+    public IReadOnlyCollection<int> SkippedSteps => _skipped;
 
     private async Task DropContextAsync()
     {

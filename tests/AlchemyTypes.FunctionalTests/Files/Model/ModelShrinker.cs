@@ -9,6 +9,18 @@ namespace AlchemyTypes.FunctionalTests.Files.Model;
 /// </summary>
 public static class ModelShrinker
 {
+    private static async Task RunAsyncIgnoringViolation(this ModelRunner runner, ModelSequence sequence)
+    {
+        try
+        {
+            await runner.RunAsync(sequence);
+        }
+        catch (ModelViolationException)
+        {
+            // only the transcript is wanted
+        }
+    }
+
     public static async Task<(ModelSequence Sequence, ModelViolationException Violation)> ShrinkAsync(
         ModelRunner runner, ModelSequence sequence, ModelViolationException violation, TimeSpan budget)
     {
@@ -46,6 +58,14 @@ public static class ModelShrinker
         if (bestViolation.Step < best.Steps.Length)
         {
             await TryAsync(best with { Steps = best.Steps[..bestViolation.Step] });
+        }
+
+        // Steps that found nothing to act on are usually noise: try without all of them at once.
+        await runner.RunAsyncIgnoringViolation(best);
+        var skipped = runner.SkippedSteps.ToHashSet();
+        if (skipped.Count > 0)
+        {
+            await TryAsync(best with { Steps = best.Steps.Where((_, i) => !skipped.Contains(i + 1)).ToArray() });
         }
 
         for (var chunk = Math.Max(1, best.Steps.Length / 2); chunk >= 1 && clock.Elapsed < budget; chunk /= 2)

@@ -181,7 +181,7 @@ public sealed class PostgresConcurrencySoakTests(PostgresServerFixture server, I
             switch (doc is null ? 0 : random.Next(8))
             {
                 case 0:
-                    context.Add(new ModelDoc { Name = name, Folder = folder, Main = NewFile(random, name, created), Attachments = [NewFile(random, name + "a", created)] });
+                    context.Add(new ModelDoc { Name = name, FolderId = folder.Id, Main = NewFile(random, name, created), Attachments = [NewFile(random, name + "a", created)] });
                     break;
                 case 1:
                     doc!.Main = NewFile(random, name, created);
