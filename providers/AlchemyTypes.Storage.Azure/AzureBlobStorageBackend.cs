@@ -128,6 +128,27 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
     }
 
     /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string key, StorageDeleteOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        StorageKey.Validate(key);
+        var conditions = options.IfMatchETag is { } etag ? new BlobRequestConditions { IfMatch = new ETag(etag) } : null;
+        try
+        {
+            // If-Match makes the service delete only the version recorded; a later blob under the key answers 412.
+            return (await Blob(key).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, conditions, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw Map(ex, "delete", key, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<StorageDeleteResult> DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);

@@ -215,6 +215,45 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// S3 checks <c>If-Match</c> on delete atomically; S3-compatible stores that ignore it (s3rver, older MinIO) are protected
+    /// only by the HEAD comparison made first, so an object stored under the same key between the two requests can be deleted.
+    /// </remarks>
+    public async Task<bool> DeleteAsync(string key, StorageDeleteOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        StorageKey.Validate(key);
+        try
+        {
+            if (options.IfMatchETag is { } etag)
+            {
+                var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken)
+                    .ConfigureAwait(false);
+                if (!string.Equals(head.ETag, etag, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key, IfMatch = options.IfMatchETag }, cancellationToken)
+                .ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
+        {
+            return false;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            return false;
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw Map(ex, "delete", key, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
     public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         StorageKey.Validate(key);

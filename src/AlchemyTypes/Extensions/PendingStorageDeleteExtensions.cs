@@ -1,104 +1,44 @@
 using AlchemyTypes;
+using AlchemyTypes.Files.Internal;
 using AlchemyTypes.Internal;
-using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 // ReSharper disable once CheckNamespace
 namespace Microsoft.EntityFrameworkCore;
 
-/// <summary>Retries the storage deletes recorded in the <see cref="PendingStorageDelete"/> outbox.</summary>
+/// <summary>Runs the storage deletes recorded in the <see cref="PendingStorageDelete"/> outbox.</summary>
 public static class PendingStorageDeleteExtensions
 {
     /// <summary>
     /// Deletes from storage every object recorded in the outbox and removes the rows of those that succeeded; failed ones
-    /// stay with one more attempt and the error. Idempotent (a missing object counts as deleted) and safe to run from a
-    /// timer or a background service, concurrently with normal saves. Call it periodically: it is how deletes that failed
-    /// after a commit (a storage outage, a crash) are finished.
+    /// stay with one more attempt and the error, for the next run. Each delete is conditional on the stored version recorded
+    /// (its ETag), so a later object under the same key is never removed. Works in batches with memory for one batch and a
+    /// constant number of SQL parameters per statement, in short transactions of its own (call it without an open
+    /// transaction); several processes may run it at once (each claims its batch for a few minutes, and a delete done twice is
+    /// harmless). Call it periodically (a timer or a background service): it finishes deletes that failed after a commit (a
+    /// storage outage, a crash, an unknown commit outcome, a rollback to a savepoint).
     /// </summary>
     /// <param name="context">A context configured with AddAlchemyTypes storage.</param>
-    /// <param name="batchSize">How many rows to load and delete per round trip (1 to 1,000).</param>
-    /// <param name="cancellationToken">Cancels between batches.</param>
+    /// <param name="batchSize">How many rows to claim and delete per round trip (1 to 1,000).</param>
+    /// <param name="cancellationToken">Cancels between and during batches; claimed rows are taken over by a later run.</param>
     /// <returns>How many deletes succeeded and which failed.</returns>
-    public static async Task<PendingStorageDeleteReport> ProcessPendingStorageDeletesAsync(this DbContext context, int batchSize = 500, CancellationToken cancellationToken = default)
+    /// <exception cref="InvalidOperationException">The context has an open transaction.</exception>
+    public static Task<PendingStorageDeleteReport> ProcessPendingStorageDeletesAsync(this DbContext context, int batchSize = 500, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(batchSize, 1000);
-        var registry = RegistryOf(context);
-        var set = context.Set<PendingStorageDelete>();
-        var seen = new List<Guid>();
-        var deleted = 0;
-        var failures = new List<PendingStorageDeleteFailure>();
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = await set.AsNoTracking().Where(r => !seen.Contains(r.Id)).OrderBy(r => r.EnqueuedAt).Take(batchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
-            if (batch.Count == 0)
-            {
-                return new PendingStorageDeleteReport(deleted, failures);
-            }
-
-            seen.AddRange(batch.Select(r => r.Id));
-            var (done, failed) = await DeleteAsync(registry, batch, cancellationToken).ConfigureAwait(false);
-            if (done.Count > 0)
-            {
-                await set.Where(r => done.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-                deleted += done.Count;
-            }
-
-            foreach (var (row, error) in failed)
-            {
-                var message = error.Length > 2000 ? error[..2000] : error;
-                await set.Where(r => r.Id == row.Id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.Attempts, r => r.Attempts + 1).SetProperty(r => r.LastError, message), cancellationToken)
-                    .ConfigureAwait(false);
-                failures.Add(new PendingStorageDeleteFailure(row.Backend, row.Key, error));
-            }
-        }
+        return ProcessorOf(context).ProcessAsync(context, batchSize, cancellationToken);
     }
 
     /// <inheritdoc cref="ProcessPendingStorageDeletesAsync" />
     public static PendingStorageDeleteReport ProcessPendingStorageDeletes(this DbContext context, int batchSize = 500)
         => Task.Run(() => ProcessPendingStorageDeletesAsync(context, batchSize)).GetAwaiter().GetResult();
 
-    private static StorageRegistry RegistryOf(DbContext context)
-        => context.GetService<AlchemyTypesSingletonOptions>().StorageRegistry
-            ?? throw new AlchemyTypesConfigurationException("This context has no storage configured: AddAlchemyTypes(a => a.AddStorage(\"files\", backend)).");
-
-    private static async Task<(List<Guid> Done, List<(PendingStorageDelete Row, string Error)> Failed)> DeleteAsync(
-        StorageRegistry registry, List<PendingStorageDelete> rows, CancellationToken cancellationToken)
-    {
-        var done = new List<Guid>();
-        var failed = new List<(PendingStorageDelete, string)>();
-        foreach (var group in rows.GroupBy(r => r.Backend, StringComparer.Ordinal))
-        {
-            if (!registry.TryGet(group.Key, out var storage))
-            {
-                failed.AddRange(group.Select(r => (r, $"The storage backend '{group.Key}' is not registered on this context.")));
-                continue;
-            }
-
-            try
-            {
-                var result = await storage.DeleteManyAsync(group.Select(r => r.Key).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
-                foreach (var row in group)
-                {
-                    if (result.Failed.TryGetValue(row.Key, out var error))
-                    {
-                        failed.Add((row, error));
-                    }
-                    else
-                    {
-                        done.Add(row.Id);
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                failed.AddRange(group.Select(r => (r, ex.Message)));
-            }
-        }
-
-        return (done, failed);
-    }
+    private static RecordedDeleteProcessor ProcessorOf(DbContext context)
+        => new(
+            context.GetService<AlchemyTypesSingletonOptions>().StorageRegistry
+                ?? throw new AlchemyTypesConfigurationException("This context has no storage configured: AddAlchemyTypes(a => a.AddStorage(\"files\", backend))."),
+            context.GetService<ILoggerFactory>().CreateLogger("AlchemyTypes.FileObject"));
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using AlchemyTypes.Encryption;
 using AlchemyTypes.Entities;
+using AlchemyTypes.Files.Internal;
 using AlchemyTypes.Internal;
 using AlchemyTypes.Passwords;
 using AlchemyTypes.Storage;
@@ -118,12 +119,12 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
             .TryAdd<IConventionSetPlugin, AlchemyTypesConventionSetPlugin>()
             .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
             .TryAdd<IInterceptor, BlindIndexQueryInterceptor>()
-            .TryAdd<IInterceptor, FileObjectTransactionInterceptor>()
-            .TryAdd<IResettableService, FileObjectLifecycle>(p => p.GetRequiredService<FileObjectLifecycle>())
+            .TryAdd<IInterceptor, FileTransactionInterceptor>()
+            .TryAdd<IResettableService, FileLifecycle>(p => p.GetRequiredService<FileLifecycle>())
             .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
             .TryAddProviderSpecificServices(b => b
                 .TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>()
-                .TryAddScoped<FileObjectLifecycle, FileObjectLifecycle>()
+                .TryAddScoped<FileLifecycle, FileLifecycle>()
                 .TryAddSingletonEnumerable<IAlchemyValueConverterSource, FileObjectConverterSource>()
                 .TryAddSingletonEnumerable<IAlchemyValueConverterSource, PasswordHashConverterSource>());
 

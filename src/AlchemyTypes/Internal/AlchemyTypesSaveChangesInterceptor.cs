@@ -1,5 +1,6 @@
 using AlchemyTypes.DateTimes;
 using AlchemyTypes.Entities;
+using AlchemyTypes.Files.Internal;
 using AlchemyTypes.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -17,7 +18,7 @@ namespace AlchemyTypes.Internal;
 /// (password hashing, encrypted lengths, blind indexes) and drives the FileObject lifecycle (uploads before the commit,
 /// deletes after it, clean-up when the save fails) — all after one change detection.
 /// </summary>
-internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions options, FileObjectLifecycle files) : ISaveChangesInterceptor
+internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions options, FileLifecycle files) : ISaveChangesInterceptor
 {
     private const string UtcPropertiesAnnotation = AlchemyTypesAnnotationNames.Prefix + "UtcProperties";
 
@@ -73,7 +74,7 @@ internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions optio
         ArgumentNullException.ThrowIfNull(eventData);
         if (eventData.Context is { } context)
         {
-            files.AfterSaveAsync(context, async: false, CancellationToken.None).GetAwaiter().GetResult();
+            files.AfterSaveAsync(context, async: false).GetAwaiter().GetResult();
         }
 
         return result;
@@ -84,7 +85,7 @@ internal sealed class AlchemyTypesSaveChangesInterceptor(IDbContextOptions optio
         ArgumentNullException.ThrowIfNull(eventData);
         if (eventData.Context is { } context)
         {
-            await files.AfterSaveAsync(context, async: true, cancellationToken).ConfigureAwait(false);
+            await files.AfterSaveAsync(context, async: true).ConfigureAwait(false);
         }
 
         return result;

@@ -19,17 +19,7 @@ internal sealed class FileObjectConvention(StorageRegistry? registry, bool isNpg
         var any = false;
         foreach (var entityType in modelBuilder.Metadata.GetEntityTypes())
         {
-            foreach (var property in entityType.GetDeclaredProperties())
-            {
-                var isList = property.ClrType == typeof(FileObjectList);
-                if (property.ClrType != typeof(FileObject) && !isList)
-                {
-                    continue;
-                }
-
-                any = true;
-                Configure(entityType, property, isList);
-            }
+            any |= ConfigureType(entityType);
         }
 
         if (any && registry is null)
@@ -51,7 +41,31 @@ internal sealed class FileObjectConvention(StorageRegistry? registry, bool isNpg
         modelBuilder.HasAnnotation(AlchemyTypesAnnotationNames.HasFileProperties, any ? true : null);
     }
 
-    private void Configure(IConventionEntityType entityType, IConventionProperty property, bool isList)
+    /// <summary>Configures the file properties of a type and of its complex properties (EF complex types), nested.</summary>
+    private bool ConfigureType(IConventionTypeBase type)
+    {
+        var any = false;
+        foreach (var property in type.GetDeclaredProperties())
+        {
+            var isList = property.ClrType == typeof(FileObjectList);
+            if (property.ClrType != typeof(FileObject) && !isList)
+            {
+                continue;
+            }
+
+            any = true;
+            Configure(type, property, isList);
+        }
+
+        foreach (var complex in type.GetDeclaredComplexProperties())
+        {
+            any |= ConfigureType(complex.ComplexType);
+        }
+
+        return any;
+    }
+
+    private void Configure(IConventionTypeBase entityType, IConventionProperty property, bool isList)
     {
         var builder = property.Builder;
         // Set the converter on the property itself: with a jsonb column, Npgsql would otherwise pick its own JSON

@@ -5,7 +5,7 @@ namespace AlchemyTypes.Internal;
 /// <summary>A FileObject or FileObjectList property and its rules, cached per entity type.</summary>
 internal sealed record FileProperty(IProperty Property, bool IsList, string? Backend, long? MaxSize, string[]? AllowedContentTypes, string DisplayName)
 {
-    public static FileProperty[] Of(IEntityType entityType)
+    public static FileProperty[] Of(ITypeBase entityType)
         => entityType.GetOrAddRuntimeAnnotationValue(
             AlchemyTypesAnnotationNames.FileProperties,
             static type => type!.GetProperties()

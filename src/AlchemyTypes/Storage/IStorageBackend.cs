@@ -55,6 +55,43 @@ public interface IStorageBackend
     Task DeleteAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Deletes an object if it is still the version described by <paramref name="options"/>: with
+    /// <see cref="StorageDeleteOptions.IfMatchETag"/>, an object stored later under the same key (another ETag) is left in
+    /// place. A missing object is not an error.
+    /// </summary>
+    /// <remarks>
+    /// The default implementation compares the ETag from <see cref="GetInfoAsync"/> and then deletes: another writer can
+    /// replace the object between the two requests. Backends override it with an atomic conditional delete where the store
+    /// has one (the in-memory and local backends, Azure's <c>If-Match</c>, S3's <c>If-Match</c>).
+    /// </remarks>
+    /// <param name="key">The object key.</param>
+    /// <param name="options">The condition; an empty options object deletes unconditionally.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>True when this call deleted the object; false when there was none, or another version that was kept.</returns>
+    async Task<bool> DeleteAsync(string key, StorageDeleteOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        StorageKey.Validate(key);
+        StoredObjectInfo info;
+        try
+        {
+            info = await GetInfoAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageObjectNotFoundException)
+        {
+            return false;
+        }
+
+        if (options.IfMatchETag is { } etag && !string.Equals(etag, info.ETag, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        await DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
     /// Deletes many objects, in as few requests as the backend allows (S3: 1,000 keys a request; Azure: 256 a batch).
     /// Missing objects count as deleted. Failures are reported per key, never thrown away.
     /// </summary>

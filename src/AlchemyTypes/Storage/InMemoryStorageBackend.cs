@@ -85,6 +85,26 @@ public sealed class InMemoryStorageBackend : IStorageBackend
     }
 
     /// <inheritdoc />
+    public Task<bool> DeleteAsync(string key, StorageDeleteOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        StorageKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_objects.TryGetValue(key, out var entry))
+        {
+            return Task.FromResult(false);
+        }
+
+        if (options.IfMatchETag is { } etag && !string.Equals(etag, entry.Info.ETag, StringComparison.Ordinal))
+        {
+            return Task.FromResult(false);
+        }
+
+        // Removes this entry only: an object stored under the key after the lookup is a different entry and stays.
+        return Task.FromResult(_objects.TryRemove(new KeyValuePair<string, Entry>(key, entry)));
+    }
+
+    /// <inheritdoc />
     public Task<StorageDeleteResult> DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -114,7 +134,8 @@ public sealed class InMemoryStorageBackend : IStorageBackend
             Key = key,
             Size = data.Length,
             ContentType = options?.ContentType ?? "application/octet-stream",
-            ETag = "\"" + Convert.ToHexStringLower(SHA256.HashData(data).AsSpan(0, 16)) + "\"",
+            // Content hash and a per-write part: a later write of the same bytes under the same key is another version.
+            ETag = "\"" + Convert.ToHexStringLower(SHA256.HashData(data).AsSpan(0, 12)) + "-" + Guid.NewGuid().ToString("N")[..12] + "\"",
             LastModified = _timeProvider.GetUtcNow(),
             Metadata = new Dictionary<string, string>(options?.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal),
         };

@@ -24,6 +24,7 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
     private readonly string _root;
     private readonly string _metaRoot;
     private readonly string _tempRoot;
+    private readonly object[] _conditionalDeleteLocks = [.. Enumerable.Range(0, 64).Select(_ => new object())];
 
     /// <summary>Creates a backend over <paramref name="rootDirectory"/>, creating the folder if needed.</summary>
     /// <param name="rootDirectory">The folder that holds the objects.</param>
@@ -104,6 +105,31 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
     {
         DeleteCore(key);
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(string key, StorageDeleteOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = ResolvePath(key);
+        lock (_conditionalDeleteLocks[(StringComparer.Ordinal.GetHashCode(key) & int.MaxValue) % _conditionalDeleteLocks.Length])
+        {
+            if (!File.Exists(path))
+            {
+                return Task.FromResult(false);
+            }
+
+            // The sidecar is written before the content is renamed into place, so a later object under this key already
+            // shows its own ETag here: the comparison never matches it.
+            if (options.IfMatchETag is { } etag && !string.Equals(etag, ReadSidecar(key)?.ETag, StringComparison.Ordinal))
+            {
+                return Task.FromResult(false);
+            }
+
+            DeleteCore(key);
+            return Task.FromResult(true);
+        }
     }
 
     /// <inheritdoc />
@@ -188,7 +214,8 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
                 stream.Flush(flushToDisk: true);
             }
 
-            etag = "\"" + Convert.ToHexStringLower(sha.GetHashAndReset().AsSpan(0, 16)) + "\"";
+            // Content hash and a per-write part: a later write of the same bytes under the same key is another version.
+            etag = "\"" + Convert.ToHexStringLower(sha.GetHashAndReset().AsSpan(0, 12)) + "-" + Guid.NewGuid().ToString("N")[..12] + "\"";
             await WriteSidecarAsync(key, new Sidecar(options?.ContentType ?? "application/octet-stream", etag, options?.Metadata?.ToDictionary(StringComparer.Ordinal)), async, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -290,6 +317,19 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
         }
 
         TryDelete(MetaPath(key));
+    }
+
+    private Sidecar? ReadSidecar(string key)
+    {
+        try
+        {
+            using var stream = new FileStream(MetaPath(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return JsonSerializer.Deserialize<Sidecar>(stream);
+        }
+        catch (IOException)
+        {
+            return null; // no sidecar (FileNotFoundException, DirectoryNotFoundException): no ETag to match
+        }
     }
 
     private string MetaPath(string key) => Path.Combine(_metaRoot, key + ".json");

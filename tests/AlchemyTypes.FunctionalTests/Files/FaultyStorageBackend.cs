@@ -48,6 +48,9 @@ public sealed class FaultyStorageBackend(IStorageBackend inner) : IStorageBacken
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
         => FailDeletes ? throw new StorageException($"injected delete failure for '{key}'") : Inner.DeleteAsync(key, cancellationToken);
 
+    public Task<bool> DeleteAsync(string key, StorageDeleteOptions options, CancellationToken cancellationToken = default)
+        => FailDeletes ? throw new StorageException($"injected delete failure for '{key}'") : Inner.DeleteAsync(key, options, cancellationToken);
+
     public Task<StorageDeleteResult> DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
         => FailDeletes ? Task.FromResult(AllFailed(keys)) : Inner.DeleteManyAsync(keys, cancellationToken);
 

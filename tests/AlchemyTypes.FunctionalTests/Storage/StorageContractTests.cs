@@ -132,6 +132,26 @@ public abstract class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_conditional_delete_removes_only_the_version_whose_ETag_it_names()
+    {
+        var first = await Backend.UploadAsync("versioned.bin", new MemoryStream(RandomBytes(64)));
+        Assert.False(string.IsNullOrEmpty(first.ETag));
+        Assert.False(await Backend.DeleteAsync("versioned.bin", new StorageDeleteOptions { IfMatchETag = "\"not-this-version\"" }));
+        Assert.True(await Backend.ExistsAsync("versioned.bin"));
+        Assert.True(await Backend.DeleteAsync("versioned.bin", new StorageDeleteOptions { IfMatchETag = first.ETag }));
+        Assert.False(await Backend.ExistsAsync("versioned.bin"));
+
+        // The key reused: the old version's delete, run late, leaves the new object alone.
+        var second = await Backend.UploadAsync("versioned.bin", new MemoryStream(RandomBytes(64)));
+        Assert.NotEqual(first.ETag, second.ETag);
+        Assert.False(await Backend.DeleteAsync("versioned.bin", new StorageDeleteOptions { IfMatchETag = first.ETag }));
+        Assert.True(await Backend.ExistsAsync("versioned.bin"));
+        Assert.False(await Backend.DeleteAsync("never-stored.bin", new StorageDeleteOptions { IfMatchETag = first.ETag }));
+        Assert.True(await Backend.DeleteAsync("versioned.bin", new StorageDeleteOptions()));
+        Assert.False(await Backend.ExistsAsync("versioned.bin"));
+    }
+
+    [Fact]
     public async Task DeleteMany_deletes_existing_and_counts_missing_as_deleted()
     {
         var keys = Enumerable.Range(0, 25).Select(i => $"batch/{i:D3}.bin").ToList();
