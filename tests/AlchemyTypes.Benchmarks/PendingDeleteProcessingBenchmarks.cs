@@ -11,7 +11,8 @@ namespace AlchemyTypes.Benchmarks;
 /// batches of 500) against the baseline of deleting the same keys with the backend's own <c>DeleteManyAsync</c> (500 a call,
 /// no database). Rows per second = 100,000 / mean. Peak memory during processing (managed heap and working set, sampled
 /// every 5 ms) is printed as "[peak]" lines. On the local backend the objects exist (100,000 small files written before
-/// each iteration); on s3rver they do not (uploading 100,000 objects per iteration takes minutes there): the same
+/// each iteration) and the rows carry their ETags, as the rows the library records do (conditional deletes); on s3rver the
+/// objects do not exist (uploading 100,000 objects per iteration takes minutes there) and the rows carry no ETag: the same
 /// DeleteObjects requests are sent and S3 reports missing keys as deleted.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 3)]
@@ -20,6 +21,7 @@ public class PendingDeleteProcessingBenchmarks
 {
     private const int Rows = 100_000;
     private readonly List<string> _keys = [.. Enumerable.Range(0, Rows).Select(i => $"backlog/{i / 1000:D3}/{i:D6}.bin")];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> _etags = new(StringComparer.Ordinal);
     private string _root = "";
     private string _database = "";
     private CloudBenchmarkStore? _cloud;
@@ -80,7 +82,8 @@ public class PendingDeleteProcessingBenchmarks
         if (Store == "Local")
         {
             Parallel.ForEachAsync(_keys, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (key, _) =>
-                await _backend.UploadAsync(key, new MemoryStream([1, 2, 3]), new StorageUploadOptions { Overwrite = true })).GetAwaiter().GetResult();
+                _etags[key] = (await _backend.UploadAsync(key, new MemoryStream([1, 2, 3]), new StorageUploadOptions { Overwrite = true })).ETag)
+                .GetAwaiter().GetResult();
         }
     }
 
@@ -100,6 +103,7 @@ public class PendingDeleteProcessingBenchmarks
                     Id = Guid.CreateVersion7(),
                     Backend = "files",
                     Key = k,
+                    ETag = _etags.GetValueOrDefault(k),
                     EnqueuedAt = now.AddTicks(i),
                 }));
                 context.SaveChanges();

@@ -30,6 +30,17 @@ internal sealed class DeleteLoggingStorageBackend(IStorageBackend inner) : IStor
         _deleted.Enqueue(key);
     }
 
+    public async Task<bool> DeleteAsync(string key, StorageDeleteOptions options, CancellationToken cancellationToken = default)
+    {
+        var deleted = await inner.DeleteAsync(key, options, cancellationToken);
+        if (deleted)
+        {
+            _deleted.Enqueue(key);
+        }
+
+        return deleted;
+    }
+
     public async Task<StorageDeleteResult> DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
         var result = await inner.DeleteManyAsync(keys, cancellationToken);

@@ -47,6 +47,9 @@ public sealed class RecordingStorageBackend(FaultyStorageBackend faulty, ModelFa
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default) => faulty.DeleteAsync(key, cancellationToken);
 
+    public Task<bool> DeleteAsync(string key, StorageDeleteOptions options, CancellationToken cancellationToken = default)
+        => faulty.DeleteAsync(key, options, cancellationToken);
+
     public Task<StorageDeleteResult> DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
         => faulty.DeleteManyAsync(keys, cancellationToken);
 
