@@ -48,7 +48,10 @@ public class PendingDeleteProcessingBenchmarks
             _backend = new LocalFileSystemStorageBackend(_root);
         }
 
-        _options = new DbContextOptionsBuilder<BenchContext>().UseSqlite($"Data Source={_database}").AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
+        _options = new DbContextOptionsBuilder<BenchContext>()
+            .UseSqlite($"Data Source={_database}")
+            .AddAlchemyTypes(a => a.AddStorage("files", _backend))
+            .Options;
         await using var context = new BenchContext(_options);
         await context.Database.EnsureCreatedAsync();
     }

@@ -73,7 +73,8 @@ public abstract class LifecycleModelTests(ITestStore store, LifecycleStorageFixt
             var seedLine = e.Message.Split('\n')[0].Trim();
             throw new ModelFailureException(
                 $"{seedLine}{Environment.NewLine}"
-                + $"The seed reproduces the sampled sequence of {failure.Sequence.Steps.Length} steps; it shrinks to {shrunk.Steps.Length} steps:{Environment.NewLine}"
+                + $"The seed reproduces the sampled sequence of {failure.Sequence.Steps.Length} steps; "
+                + $"it shrinks to {shrunk.Steps.Length} steps:{Environment.NewLine}"
                 + $"{shrunk}{Environment.NewLine}{Environment.NewLine}{violation.Message}",
                 e);
         }

@@ -722,7 +722,9 @@ public sealed class ModelRunner(ModelHarness harness)
     }
 
     private string FaultNote(Fault fault)
-        => fault == Fault.None ? "" : $" [{fault} {(harness.Faults.Fired ? "fired" : "did not fire")}{(harness.Faults.CommitSucceeded ? ", COMMIT succeeded" : "")}]";
+        => fault == Fault.None
+            ? ""
+            : $" [{fault} {(harness.Faults.Fired ? "fired" : "did not fire")}{(harness.Faults.CommitSucceeded ? ", COMMIT succeeded" : "")}]";
 
     private static bool UnknownOutcome(Fault fault) => fault is Fault.CommitFailsBeforeServer or Fault.CommitFailsAfterServer or Fault.CancelBeforeCommit;
 
@@ -783,7 +785,8 @@ public sealed class ModelRunner(ModelHarness harness)
 
         if (problems.Count > 0)
         {
-            throw Violation(2, "after processing recorded deletes every stored object is referenced (or an allowed orphan)", string.Join(Environment.NewLine, problems), when);
+            throw Violation(
+                2, "after processing recorded deletes every stored object is referenced (or an allowed orphan)", string.Join(Environment.NewLine, problems), when);
         }
     }
 
@@ -836,7 +839,8 @@ public sealed class ModelRunner(ModelHarness harness)
 
         if (problems.Count > 0)
         {
-            throw Violation(1, "every file a committed row references exists with its recorded size and checksum", string.Join(Environment.NewLine, problems), after);
+            throw Violation(
+                1, "every file a committed row references exists with its recorded size and checksum", string.Join(Environment.NewLine, problems), after);
         }
 
         var keys = committed.Select(c => c.File.Key).ToHashSet(StringComparer.Ordinal);

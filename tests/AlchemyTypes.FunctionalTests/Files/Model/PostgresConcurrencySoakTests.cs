@@ -110,7 +110,8 @@ public sealed class PostgresConcurrencySoakTests(PostgresServerFixture server, I
         {
             if (referenced.Contains(key) || !_released.ContainsKey(key))
             {
-                problems.Add($"DELETED BY MISTAKE: a worker deleted '{key}', which no committed change released{(referenced.Contains(key) ? " and a committed row references" : "")}");
+                var alsoReferenced = referenced.Contains(key) ? " and a committed row references" : "";
+                problems.Add($"DELETED BY MISTAKE: a worker deleted '{key}', which no committed change released{alsoReferenced}");
             }
         }
 
@@ -118,7 +119,8 @@ public sealed class PostgresConcurrencySoakTests(PostgresServerFixture server, I
         {
             if (!referenced.Contains(key) && await storage.ExistsAsync(key))
             {
-                problems.Add($"LEAKED: object '{key}' is stored but no committed row references it ({(_released.TryGetValue(key, out var why) ? why : "never committed")})");
+                var why = _released.TryGetValue(key, out var reason) ? reason : "never committed";
+                problems.Add($"LEAKED: object '{key}' is stored but no committed row references it ({why})");
             }
         }
 
@@ -129,10 +131,12 @@ public sealed class PostgresConcurrencySoakTests(PostgresServerFixture server, I
 
     private static (Process Process, System.Text.StringBuilder Output) StartWorker(string connection, string root, string log, string stop)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory.Replace("AlchemyTypes.FunctionalTests", "AlchemyTypes.TestWorker", StringComparison.Ordinal), "AlchemyTypes.TestWorker.dll");
+        var folder = AppContext.BaseDirectory.Replace("AlchemyTypes.FunctionalTests", "AlchemyTypes.TestWorker", StringComparison.Ordinal);
+        var dll = Path.Combine(folder, "AlchemyTypes.TestWorker.dll");
         if (!File.Exists(dll))
         {
-            throw new InvalidOperationException($"The delete worker {dll} is not built: dotnet build tests/AlchemyTypes.TestWorker -c <same configuration as the tests>.");
+            throw new InvalidOperationException(
+                $"The delete worker {dll} is not built: dotnet build tests/AlchemyTypes.TestWorker -c <same configuration as the tests>.");
         }
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -173,7 +177,8 @@ public sealed class PostgresConcurrencySoakTests(PostgresServerFixture server, I
         {
             var docs = await context.Docs.Where(d => d.FolderId == folder.Id).OrderBy(d => d.Id).ToListAsync();
             var doc = docs.Count == 0 ? null : docs[random.Next(docs.Count)];
-            var before = docs.SelectMany(d => new[] { d.Main, d.Extra }.Concat(d.Attachments)).OfType<FileObject>().Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+            var before = docs.SelectMany(d => new[] { d.Main, d.Extra }.Concat(d.Attachments)).OfType<FileObject>()
+                .Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
             var inTransaction = random.Next(6) == 0;
             await using var transaction = inTransaction ? await context.Database.BeginTransactionAsync() : null;
             var name = $"C{client}-{++counter}";
@@ -181,7 +186,10 @@ public sealed class PostgresConcurrencySoakTests(PostgresServerFixture server, I
             switch (doc is null ? 0 : random.Next(8))
             {
                 case 0:
-                    context.Add(new ModelDoc { Name = name, FolderId = folder.Id, Main = NewFile(random, name, created), Attachments = [NewFile(random, name + "a", created)] });
+                    context.Add(new ModelDoc
+                    {
+                        Name = name, FolderId = folder.Id, Main = NewFile(random, name, created), Attachments = [NewFile(random, name + "a", created)],
+                    });
                     break;
                 case 1:
                     doc!.Main = NewFile(random, name, created);
