@@ -786,7 +786,8 @@ public sealed class ModelRunner(ModelHarness harness)
         if (problems.Count > 0)
         {
             throw Violation(
-                2, "after processing recorded deletes every stored object is referenced (or an allowed orphan)", string.Join(Environment.NewLine, problems), when);
+                2, "after processing recorded deletes every stored object is referenced (or an allowed orphan)",
+                string.Join(Environment.NewLine, problems), when);
         }
     }
 
