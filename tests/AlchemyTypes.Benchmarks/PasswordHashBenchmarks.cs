@@ -15,6 +15,7 @@ namespace AlchemyTypes.Benchmarks;
 /// reference the first measurements used) and BCrypt cost 12.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class PasswordHashBenchmarks
 {
     private const string DebianLibSodium = "libsodium.so.23";
