@@ -34,7 +34,8 @@ public class PasswordHashBenchmarks
     {
         if (!NativeLibrary.TryLoad(DebianLibSodium, out _) || DebianSodiumInit() < 0)
         {
-            throw new InvalidOperationException($"The native reference {DebianLibSodium} is missing: apt-get install libsodium23 (./build.sh test installs it).");
+            throw new InvalidOperationException(
+                $"The native reference {DebianLibSodium} is missing: apt-get install libsodium23 (./build.sh test installs it).");
         }
 
         if (BundledSodiumInit() < 0)

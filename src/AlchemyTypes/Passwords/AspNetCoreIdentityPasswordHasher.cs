@@ -45,7 +45,8 @@ public sealed class AspNetCoreIdentityPasswordHasher : IPasswordHasher, IEquatab
         if (options.Iterations < 1 || options.MaxVerifyIterations < options.Iterations)
         {
             throw new AlchemyTypesConfigurationException(
-                "Invalid ASP.NET Core Identity hash options: Iterations must be at least 1 (Identity uses 100,000) and MaxVerifyIterations at least Iterations.");
+                "Invalid ASP.NET Core Identity hash options: Iterations must be at least 1 (Identity uses 100,000) "
+                + "and MaxVerifyIterations at least Iterations.");
         }
 
         Iterations = options.Iterations;

@@ -77,7 +77,8 @@ public sealed class SodiumInteropTests
         {
             MemorySizeKiB = memoryKiB, Iterations = iterations, Parallelism = parallelism, SaltLength = saltLength, HashLength = hashLength,
         });
-        using var sodium = new SodiumArgon2PasswordHasher(new SodiumArgon2Options { MemorySizeKiB = memoryKiB, Iterations = iterations, HashLength = hashLength });
+        using var sodium = new SodiumArgon2PasswordHasher(
+            new SodiumArgon2Options { MemorySizeKiB = memoryKiB, Iterations = iterations, HashLength = hashLength });
         var password = Encoding.UTF8.GetBytes(Password);
 
         var fromKonscious = konscious.Hash(password);
@@ -98,7 +99,8 @@ public sealed class SodiumInteropTests
         Assert.True(exitCode == 0, output);
         var argon2i = output.Trim();
 
-        using var konscious = new Argon2PasswordHasher(new Argon2Options { MemorySizeKiB = 4096, Iterations = 1, SaltLength = 64, HashLength = 64, Parallelism = 2 });
+        using var konscious = new Argon2PasswordHasher(
+            new Argon2Options { MemorySizeKiB = 4096, Iterations = 1, SaltLength = 64, HashLength = 64, Parallelism = 2 });
         var long64 = konscious.Hash(Encoding.UTF8.GetBytes(Password));
 
         using var sodium = new SodiumArgon2PasswordHasher();

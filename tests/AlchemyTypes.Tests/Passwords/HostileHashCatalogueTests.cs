@@ -126,7 +126,8 @@ public sealed class HostileHashCatalogueTests
         var password = Encoding.UTF8.GetBytes(Password);
         foreach (var (hasher, valid) in new (IPasswordHasher, string)[]
                  {
-                     (sodium, sodium.Hash(password)), (konscious, konscious.Hash(password)), (identity, identity.Hash(password)), (bcrypt, bcrypt.Hash(password)),
+                     (sodium, sodium.Hash(password)), (konscious, konscious.Hash(password)),
+                     (identity, identity.Hash(password)), (bcrypt, bcrypt.Hash(password)),
                  })
         {
             Assert.True(hasher.Verify(password, valid));
