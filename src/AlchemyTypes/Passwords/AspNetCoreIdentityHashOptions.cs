@@ -1,4 +1,4 @@
-namespace AlchemyTypes.Passwords;
+namespace AlchemyTypes;
 
 /// <summary>The parameters of <see cref="AspNetCoreIdentityPasswordHasher"/>: what it writes, and the limits of what it verifies.</summary>
 public sealed class AspNetCoreIdentityHashOptions

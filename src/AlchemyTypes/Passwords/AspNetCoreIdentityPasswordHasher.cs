@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
+using AlchemyTypes.Passwords;
 
-namespace AlchemyTypes.Passwords;
+namespace AlchemyTypes;
 
 /// <summary>
 /// Reads the password hashes of ASP.NET Core Identity (<c>PasswordHasher&lt;TUser&gt;</c>), so that users migrated from

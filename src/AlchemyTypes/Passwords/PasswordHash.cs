@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
+using AlchemyTypes.Passwords;
 using AlchemyTypes.Passwords.Internal;
 
-namespace AlchemyTypes.Passwords;
+namespace AlchemyTypes;
 
 /// <summary>
 /// A password property stored as a salted hash (Argon2id PHC string, BCrypt modular crypt string…). Assign

@@ -1,5 +1,4 @@
 using AlchemyTypes.FunctionalTests.TestUtilities;
-using AlchemyTypes.Passwords;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

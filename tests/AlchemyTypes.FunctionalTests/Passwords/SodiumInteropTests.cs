@@ -108,10 +108,10 @@ public sealed class SodiumInteropTests
         Assert.False(sodium.CanVerify(long64));
 
         // Registered together, the registry hands them to the Konscious provider and the user is upgraded to libsodium's hash.
-        var registry = new AlchemyTypes.Passwords.PasswordHasherRegistry([sodium, konscious], sodium);
+        var registry = new AlchemyTypes.Passwords.Internal.PasswordHasherRegistry([sodium, konscious], sodium);
         foreach (var stored in new[] { argon2i, long64 })
         {
-            var hash = AlchemyTypes.Passwords.PasswordHash.Loaded(stored, registry);
+            var hash = PasswordHash.Loaded(stored, registry);
             var result = hash.VerifyAndUpgrade(Password);
             Assert.True(result.Valid);
             Assert.StartsWith("$argon2id$v=19$m=19456,t=2,p=1$", result.NewHash!.EncodedHash, StringComparison.Ordinal);

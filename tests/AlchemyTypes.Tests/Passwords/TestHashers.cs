@@ -2,6 +2,7 @@ using AlchemyTypes.Argon2;
 using AlchemyTypes.Argon2.Sodium;
 using AlchemyTypes.BCrypt;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Passwords.Internal;
 
 namespace AlchemyTypes.Tests.Passwords;
 
