@@ -15,25 +15,35 @@ public sealed class Argon2Options
     /// <summary>Lanes (default 1).</summary>
     public int Parallelism { get; set; } = 1;
 
-    /// <summary>Salt length in bytes (default 16; at least 8).</summary>
+    /// <summary>Salt length in bytes (default 16; 8 to 64).</summary>
     public int SaltLength { get; set; } = 16;
 
-    /// <summary>Hash length in bytes (default 32; at least 16).</summary>
+    /// <summary>Hash length in bytes (default 32; 16 to 128).</summary>
     public int HashLength { get; set; } = 32;
 
     /// <summary>
     /// How many Argon2 computations (hashes and verifications) may run at once in this hasher; others wait (asynchronously
-    /// in the async APIs). Each takes <see cref="MemorySizeKiB"/> of memory, so this bounds the memory used by logins.
-    /// Default: the number of processors.
+    /// in the async APIs). Default: the number of processors.
     /// </summary>
     public int MaxConcurrency { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// The largest memory parameter accepted in a stored hash (default 1 GiB). A hash asking for more fails verification
-    /// instead of letting a hostile row exhaust memory.
+    /// The total memory, in KiB, that the Argon2 computations of this hasher may use at once, whatever the stored hashes
+    /// ask for; a computation that does not fit waits its turn (first come, first served). Default (null):
+    /// <see cref="MaxConcurrency"/> × <see cref="MemorySizeKiB"/>, and at least <see cref="MaxVerifyMemorySizeKiB"/>.
+    /// Must be at least <see cref="MaxVerifyMemorySizeKiB"/>.
     /// </summary>
-    public int MaxVerifyMemorySizeKiB { get; set; } = 1024 * 1024;
+    public long? MemoryBudgetKiB { get; set; }
 
-    /// <summary>The largest iteration count accepted in a stored hash (default 64).</summary>
-    public int MaxVerifyIterations { get; set; } = 64;
+    /// <summary>
+    /// The largest memory parameter (<c>m</c>, KiB) accepted in a stored hash (default 256 MiB). A hash asking for more
+    /// fails verification (and needs a rehash) without being computed, instead of letting a hostile row exhaust memory.
+    /// </summary>
+    public int MaxVerifyMemorySizeKiB { get; set; } = 256 * 1024;
+
+    /// <summary>The largest iteration count (<c>t</c>) accepted in a stored hash (default 16).</summary>
+    public int MaxVerifyIterations { get; set; } = 16;
+
+    /// <summary>The largest number of lanes (<c>p</c>) accepted in a stored hash (default 8; at least <see cref="Parallelism"/>).</summary>
+    public int MaxVerifyParallelism { get; set; } = 8;
 }

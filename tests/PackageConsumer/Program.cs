@@ -12,7 +12,8 @@ try
     var ring = new EncryptionKeyRing().Add("k1", EncryptionKeyRing.GenerateKey());
     var options = new DbContextOptionsBuilder<ConsumerContext>()
         .UseSqlite($"Data Source={Path.Combine(root, "app.db")}")
-        .AddAlchemyTypes(a => a.AddStorage("files", storage).UseEncryption(ring).UseArgon2(o => o.MemorySizeKiB = 1024).UseBCrypt())
+        .AddAlchemyTypes(a => a.AddStorage("files", storage).UseEncryption(ring)
+            .UseSodiumArgon2(o => o.MemorySizeKiB = 1024).UseArgon2(o => o.MemorySizeKiB = 1024).UseBCrypt())
         .Options;
 
     Guid id;
@@ -36,7 +37,9 @@ try
         var note = await db.Notes.SingleAsync(n => n.Id == id);
         var text = System.Text.Encoding.UTF8.GetString(await note.Attachment!.GetBytesAsync());
         if (text != "packed and consumed" || note.CreatedAt.Kind != DateTimeKind.Utc || note.Id.Version != 7
-            || note.Secret != "encrypted at rest" || note.Password?.Verify("pw") != true)
+            || note.Secret != "encrypted at rest" || note.Password?.Verify("pw") != true
+            || !new AlchemyTypes.Argon2.Argon2PasswordHasher(new AlchemyTypes.Argon2.Argon2Options { MemorySizeKiB = 1024 })
+                .Verify("pw"u8, note.Password.EncodedHash!))
         {
             Console.Error.WriteLine($"package consumer: unexpected result '{text}', {note.CreatedAt.Kind}, v{note.Id.Version}");
             return 1;

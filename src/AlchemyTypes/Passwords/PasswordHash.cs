@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 using AlchemyTypes.Passwords;
 using AlchemyTypes.Passwords.Internal;
 
@@ -9,8 +10,10 @@ namespace AlchemyTypes;
 /// A password property stored as a salted hash (Argon2id PHC string, BCrypt modular crypt string…). Assign
 /// <see cref="FromPassword"/> to set a password: <c>SaveChanges</c> hashes it with the hasher configured for new hashes,
 /// zeroes the copy of the plaintext, and only the hash reaches the database. Loaded values verify with
-/// <see cref="Verify"/>. <see cref="ToString"/> never shows the password or the hash.
+/// <see cref="Verify"/>. <see cref="ToString"/> never shows the password or the hash, and System.Text.Json writes a
+/// <c>PasswordHash</c> as <c>null</c> and refuses to read one (a request body cannot set or clear a stored hash).
 /// </summary>
+[JsonConverter(typeof(PasswordHashJsonConverter))]
 public sealed class PasswordHash
 {
     private readonly Lock _lock = new();

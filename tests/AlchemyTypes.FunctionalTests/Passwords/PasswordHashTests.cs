@@ -180,6 +180,10 @@ public abstract class PasswordHashTests(ITestStore store) : IAsyncLifetime
     [InlineData("$argon2id$v=19$m=19456,t=2,p=1$$")]
     [InlineData("$argon2id$v=19$m=2000000000,t=2,p=1$c2FsdHNhbHQ$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
     [InlineData("$2y$04$tooShort")]
+    [InlineData("$argon2id$v=19$m=19456,t=2147483647,p=1$c29tZXNhbHR2YWx1ZTEyMw$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("$argon2id$v=19$m=19456,t=2,p=255$c29tZXNhbHR2YWx1ZTEyMw$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("$argon2id$v=16$m=19456,t=2,p=1$c29tZXNhbHR2YWx1ZTEyMw$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("AQAAAAIAD0JBAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==")] // Identity V3, 1,000,001 iterations
     public async Task Malformed_stored_hash_loads_but_never_verifies(string stored)
     {
         var id = await AddAsync(CreateContext(), Secret);
@@ -195,6 +199,12 @@ public abstract class PasswordHashTests(ITestStore store) : IAsyncLifetime
             Assert.False(account.Password!.Verify(Secret));
             Assert.True(account.Password.NeedsRehash);
             Assert.False(account.Password.VerifyAndUpgrade(Secret).Valid);
+            Assert.False((await account.Password.VerifyAndUpgradeAsync(Secret)).Valid);
+
+            // Nothing is stored or lost: saving the entity keeps the refused hash exactly as it was.
+            account.Name = "touched";
+            await context.SaveChangesAsync();
+            Assert.Equal(stored, await RawPasswordAsync(context, id));
         }
     }
 

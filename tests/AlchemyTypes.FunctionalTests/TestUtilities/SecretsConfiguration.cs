@@ -6,8 +6,8 @@ namespace AlchemyTypes.FunctionalTests.TestUtilities;
 /// <summary>
 /// The one AlchemyTypes configuration of the encryption and password suites: a key ring per database engine (created
 /// once, as an application creates one at startup), Argon2id at OWASP parameters for new hashes, BCrypt (cost 4, to keep
-/// the suite quick) still verifying. The ring and the hashers are part of EF Core's service-provider key, so sharing one
-/// configuration keeps the suite to one internal service provider per engine (EF Core fails after 20).
+/// the suite quick) and ASP.NET Core Identity's V2/V3 hashes still verifying. The ring and the hashers are part of EF
+/// Core's service-provider key, so sharing one configuration keeps the suite to one internal service provider per engine (EF Core fails after 20).
 /// </summary>
 public static class SecretsConfiguration
 {
@@ -35,7 +35,8 @@ public static class SecretsConfiguration
     {
         var builder = new DbContextOptionsBuilder<TContext>();
         database.UseProvider(builder);
-        builder.AddAlchemyTypes(a => a.UseEncryption(ring).UseArgon2().UseBCrypt(o => o.WorkFactor = 4));
+        builder.AddAlchemyTypes(a => a.UseEncryption(ring).UseArgon2().UseBCrypt(o => o.WorkFactor = 4)
+            .AddPasswordHasher(new AspNetCoreIdentityPasswordHasher()));
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using AlchemyTypes.Argon2;
+using AlchemyTypes.Argon2.Sodium;
 using AlchemyTypes.BCrypt;
 using AlchemyTypes.Passwords;
 using AlchemyTypes.Passwords.Internal;
@@ -10,6 +11,12 @@ internal static class TestHashers
 {
     public static Argon2PasswordHasher Argon2(int memoryKiB = 1024, int iterations = 1, int maxConcurrency = 4)
         => new(new Argon2Options { MemorySizeKiB = memoryKiB, Iterations = iterations, MaxConcurrency = maxConcurrency });
+
+    public static SodiumArgon2PasswordHasher Sodium(int memoryKiB = 1024, int iterations = 1, int maxConcurrency = 4, long? budgetKiB = null)
+        => new(new SodiumArgon2Options { MemorySizeKiB = memoryKiB, Iterations = iterations, MaxConcurrency = maxConcurrency, MemoryBudgetKiB = budgetKiB });
+
+    public static AspNetCoreIdentityPasswordHasher Identity(int iterations = 1000)
+        => new(new AspNetCoreIdentityHashOptions { Iterations = iterations });
 
     public static BCryptPasswordHasher BCrypt(int cost = 4) => new(new BCryptOptions { WorkFactor = cost });
 

@@ -18,6 +18,6 @@ internal sealed class PasswordHashConverter : ValueConverter<PasswordHash, strin
 
     internal static PasswordHasherRegistry RequireRegistry(PasswordHasherRegistry? registry)
         => registry ?? throw new AlchemyTypesConfigurationException(
-            "The model has a PasswordHash property but no password hasher is registered: add one with AddAlchemyTypes(a => a.UseArgon2()) "
-            + "(package AlchemyTypes.Argon2) or a.UseBCrypt() (package AlchemyTypes.BCrypt).");
+            "The model has a PasswordHash property but no password hasher is registered: add one with AddAlchemyTypes(a => a.UseSodiumArgon2()) "
+            + "(package AlchemyTypes.Argon2.Sodium), a.UseArgon2() (package AlchemyTypes.Argon2) or a.UseBCrypt() (package AlchemyTypes.BCrypt).");
 }
