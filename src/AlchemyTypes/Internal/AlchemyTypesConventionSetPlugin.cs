@@ -1,3 +1,4 @@
+using AlchemyTypes.Encryption.Internal;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -21,6 +22,8 @@ internal sealed class AlchemyTypesConventionSetPlugin(
 
         // Encrypted strings and password hashes get per-property converters (errors name the entity and the property).
         conventionSet.ModelFinalizingConventions.Insert(0, new SecretsConvention(options.EncryptionKeyRing, options.PasswordHashers));
+        // Binds each encrypted value to its final table and column (after every naming convention has run).
+        conventionSet.ModelFinalizedConventions.Add(new EncryptionBindingConvention());
         var fileObjects = new FileObjectConvention(options.StorageRegistry, databaseProvider.Name.Contains("Npgsql", StringComparison.Ordinal));
         // Early, like the UTC convention: store types are mapped after it, with the column type it sets.
         conventionSet.ModelFinalizingConventions.Insert(0, fileObjects);

@@ -149,7 +149,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         await using var query = new SqliteCommand("SELECT \"Email\", \"Password\" FROM \"Users\"", db);
         await using var reader = await query.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.StartsWith("v1:", reader.GetString(0), StringComparison.Ordinal);
+        Assert.StartsWith("v2:", reader.GetString(0), StringComparison.Ordinal);
         Assert.DoesNotContain("grace", reader.GetString(0), StringComparison.OrdinalIgnoreCase);
         Assert.StartsWith("$argon2id$v=19$m=19456,t=2,p=1$", reader.GetString(1), StringComparison.Ordinal);
     }
