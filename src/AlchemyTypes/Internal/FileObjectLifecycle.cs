@@ -105,6 +105,8 @@ internal sealed class FileObjectLifecycle(AlchemyTypesSingletonOptions options, 
                     storage,
                     property.MaxSize,
                     size => new FileValidationException($"'{file.FileName}' is larger than the {property.MaxSize} bytes allowed for {property.DisplayName} (read {size} bytes so far); nothing was stored.") { Property = property.DisplayName },
+                    property.AllowedContentTypes,
+                    property.DisplayName,
                     async,
                     cancellationToken).ConfigureAwait(false);
                 save.Uploads.Add(new UploadedFile(storage, backend, file));
@@ -412,14 +414,7 @@ internal sealed class FileObjectLifecycle(AlchemyTypesSingletonOptions options, 
 
     private static void Validate(FileProperty property, FileObject file)
     {
-        if (property.AllowedContentTypes is { } allowed && !allowed.Any(pattern => ContentTypes.Matches(file.ContentType, pattern)))
-        {
-            throw new FileValidationException($"'{file.FileName}' has the content type '{file.ContentType}', which {property.DisplayName} does not accept (allowed: {string.Join(", ", allowed)}); nothing was stored.")
-            {
-                Property = property.DisplayName,
-            };
-        }
-
+        // Allowed content types are checked on the type detected from the bytes, when the upload starts (UploadContentInspector).
         if (property.MaxSize is { } max && file.Pending?.KnownLength is { } length && length > max)
         {
             throw new FileValidationException($"'{file.FileName}' has {length} bytes, more than the {max} allowed for {property.DisplayName}; nothing was stored.")

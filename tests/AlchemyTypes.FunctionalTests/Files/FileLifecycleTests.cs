@@ -537,6 +537,13 @@ public abstract class FileLifecycleTests(ITestStore store, LifecycleStorageFixtu
         Assert.Equal(0, await OutboxCount());
     }
 
+    private static byte[] Png(int length)
+    {
+        var bytes = new byte[length];
+        new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }.CopyTo(bytes, 0);
+        return bytes;
+    }
+
     [Fact]
     public async Task Validators_reject_files_before_anything_is_stored()
     {
@@ -555,14 +562,14 @@ public abstract class FileLifecycleTests(ITestStore store, LifecycleStorageFixtu
         context.ChangeTracker.Clear();
 
         // A stream of unknown length is stopped as soon as it passes the limit.
-        var streamed = FileObject.FromStream(new NonSeekableStream(new MemoryStream(new byte[5000])), "streamed.png");
+        var streamed = FileObject.FromStream(new NonSeekableStream(new MemoryStream(Png(5000))), "streamed.png");
         context.Add(new Avatar { Image = streamed });
         await Assert.ThrowsAsync<FileValidationException>(() => context.SaveChangesAsync());
         await AssertGone(streamed, tooBig);
         Assert.Equal(uploadsBefore + 1, Files.UploadCount); // only the streamed one started
         context.ChangeTracker.Clear();
 
-        var ok = FileObject.FromBytes(new byte[1000], "ok.webp");
+        var ok = FileObject.FromBytes([.. "RIFF\0\0\0\0WEBPVP8 "u8, .. new byte[984]], "ok.webp"); // the bytes are checked too
         var backup = FileObject.FromBytes(Bytes("backup"), "backup.bin");
         context.Add(new Avatar { Image = ok, Backup = backup });
         await context.SaveChangesAsync();

@@ -74,7 +74,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         Assert.Contains("Signed in as <b>Grace</b>", home, StringComparison.Ordinal);
 
         // Upload a document with a file and two attachments.
-        var main = RandomNumberGenerator.GetBytes(300_000);
+        var main = (byte[])[.. "%PDF-1.7\n"u8, .. RandomNumberGenerator.GetBytes(300_000)]; // declared application/pdf: the bytes must agree
         using (var form = new MultipartFormDataContent())
         {
             form.Add(new StringContent(Token(home)), "__RequestVerificationToken");
