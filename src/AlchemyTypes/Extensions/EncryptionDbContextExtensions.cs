@@ -4,6 +4,7 @@ using AlchemyTypes.Encryption;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using AlchemyTypes.Encryption.Internal;
 
 // ReSharper disable once CheckNamespace
 namespace Microsoft.EntityFrameworkCore;
@@ -127,7 +128,7 @@ public static class EncryptionDbContextExtensions
             ?? throw new AlchemyTypesConfigurationException($"{typeof(TEntity).Name} is not an entity type of {context.GetType().Name}.");
         var indexed = entityType.GetProperties()
             .Where(p => p.GetValueConverter() is EncryptedStringConverter)
-            .Select(p => (Property: p, Shadow: p.FindAnnotation(AlchemyTypes.Internal.SecretsAnnotationNames.BlindIndexProperty)?.Value is string shadow
+            .Select(p => (Property: p, Shadow: p.FindAnnotation(AlchemyTypes.Infrastructure.Internal.AlchemyTypesAnnotationNames.BlindIndexProperty)?.Value is string shadow
                 ? entityType.FindProperty(shadow) : null))
             .Where(p => p.Shadow is not null)
             .ToArray();

@@ -1,7 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Linq.Expressions;
 using System.Reflection;
-using AlchemyTypes.Internal;
+using AlchemyTypes.Infrastructure.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -46,7 +46,7 @@ internal static class EncryptedExecuteUpdateRewriter
                 continue;
             }
 
-            if (property.FindAnnotation(SecretsAnnotationNames.BlindIndexOf)?.Value is string indexed)
+            if (property.FindAnnotation(AlchemyTypesAnnotationNames.BlindIndexOf)?.Value is string indexed)
             {
                 throw new EncryptedQueryException(entityType.DisplayName(), indexed,
                     $"ExecuteUpdate sets the blind-index column '{property.Name}' of '{entityType.DisplayName()}.{indexed}' directly. "
@@ -65,7 +65,7 @@ internal static class EncryptedExecuteUpdateRewriter
                     + "Set it to a value computed in .NET (a constant or a variable), or load the entities, change them and call SaveChanges.");
             }
 
-            if (property.FindAnnotation(SecretsAnnotationNames.BlindIndexProperty)?.Value is string shadow)
+            if (property.FindAnnotation(AlchemyTypesAnnotationNames.BlindIndexProperty)?.Value is string shadow)
             {
                 // The same value, converted by the shadow property's converter into the column's keyed HMAC.
                 var shadowSelector = Expression.Lambda(Expression.Call(PropertyMethod, row, Expression.Constant(shadow)), row);
