@@ -12,7 +12,10 @@ public static class FileObjectResults
     /// Only the requested range is read from storage; nothing is buffered whole.
     /// </summary>
     /// <param name="file">A stored FileObject.</param>
-    /// <param name="inline">True to let the browser display it (<c>inline</c>) rather than download it (<c>attachment</c>).</param>
+    /// <param name="inline">
+    /// True to let the browser display it (<c>inline</c>) rather than download it (<c>attachment</c>). Ignored for HTML, SVG
+    /// and other XML types, which are always sent as <c>attachment</c> (they could run script in the application's origin).
+    /// </param>
     /// <returns>The result.</returns>
     public static IResult Stream(FileObject file, bool inline = false)
     {

@@ -33,7 +33,8 @@ internal sealed class FileObjectStreamResult(FileObject file, bool inline) : IRe
             response.Headers.LastModified = lastModified.ToString("R", CultureInfo.InvariantCulture);
         }
 
-        var disposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment");
+        // HTML, SVG and other XML can run script in the application's origin: never inline, whatever the caller asked.
+        var disposition = new ContentDispositionHeaderValue(inline && !IsActiveContent(file.ContentType) ? "inline" : "attachment");
         disposition.SetHttpFileName(file.FileName);
         response.Headers.ContentDisposition = disposition.ToString();
         response.ContentType = file.ContentType;
@@ -134,5 +135,14 @@ internal sealed class FileObjectStreamResult(FileObject file, bool inline) : IRe
 
         last = Math.Min(last, length - 1);
         return true;
+    }
+
+    /// <summary>Types a browser renders as a document able to run script: HTML, XHTML, SVG and any XML type.</summary>
+    internal static bool IsActiveContent(string contentType)
+    {
+        var type = contentType.Split(';', 2)[0].Trim();
+        return type.Equals("text/html", StringComparison.OrdinalIgnoreCase)
+            || type.EndsWith("/xml", StringComparison.OrdinalIgnoreCase)
+            || type.EndsWith("+xml", StringComparison.OrdinalIgnoreCase);
     }
 }

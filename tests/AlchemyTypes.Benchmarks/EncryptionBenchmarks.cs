@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using AlchemyTypes.Encryption;
+using AlchemyTypes.Encryption.Internal;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using AlchemyTypes.Encryption.Internal;
 
 namespace AlchemyTypes.Benchmarks;
 
@@ -24,7 +24,9 @@ public class EncryptionBenchmarks
     private readonly EncryptionKeyRing _ring = new EncryptionKeyRing().Add("k1", EncryptionKeyRing.GenerateKey()).SetBlindIndexKey(EncryptionKeyRing.GenerateKey());
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
     private AesGcm _aes = null!;
+    private readonly EncryptionBinding _binding = EncryptionBinding.For(null, "EncryptedRows", "Value");
     private EncryptedStringConverter _converter = null!;
+    private Func<object?, object?> _blindIndex = null!;
     private Func<object?, object?> _toProvider = null!;
     private Func<object?, object?> _fromProvider = null!;
     private string _path = "";
@@ -34,7 +36,8 @@ public class EncryptionBenchmarks
     public void Setup()
     {
         _aes = new AesGcm(_key, 16);
-        _converter = new EncryptedStringConverter(_ring, "Bench", "Value", null);
+        _converter = new EncryptedStringConverter(_ring, "Bench", "Value", null, _binding);
+        _blindIndex = new BlindIndexConverter(_ring, "Bench", "Value", _binding).ConvertToProvider;
         _toProvider = _converter.ConvertToProvider;
         _fromProvider = _converter.ConvertFromProvider;
 
@@ -70,7 +73,7 @@ public class EncryptionBenchmarks
             plainValue.Value = text;
             plain.ExecuteNonQuery();
             encryptedId.Value = i;
-            encryptedValue.Value = EncryptedStringCipher.Encrypt(_ring, text);
+            encryptedValue.Value = EncryptedStringCipher.Encrypt(_ring, text, _binding);
             encrypted.ExecuteNonQuery();
         }
 
@@ -104,7 +107,7 @@ public class EncryptionBenchmarks
     public string EncryptedStringRoundTrip() => (string)_fromProvider(_toProvider(Value))!;
 
     [BenchmarkCategory("RoundTrip"), Benchmark]
-    public string BlindIndex() => EncryptedStringCipher.ComputeBlindIndex(_ring, Value, "Bench", "Value");
+    public string BlindIndex() => (string)_blindIndex(Value)!;
 
     [BenchmarkCategory("Materialize100k"), Benchmark(Baseline = true)]
     public int PlainColumn()

@@ -57,12 +57,15 @@ public sealed class EncryptedValueException : AlchemyTypesException
     {
         var what = failure switch
         {
-            EncryptedValueFailure.Malformed => "does not have the layout 'v1:<keyId>:<Base64>' of an AlchemyTypes encrypted value",
+            EncryptedValueFailure.Malformed => "does not have the layout 'v2:<keyId>:<Base64>' of an AlchemyTypes encrypted value",
             EncryptedValueFailure.UnsupportedVersion => "has a format version this version of AlchemyTypes does not know",
             EncryptedValueFailure.UnknownKeyId => $"was encrypted with key '{keyId}', which is not in the key ring: add that key to the ring (old keys must stay until ReEncryptAsync has run)",
             EncryptedValueFailure.NotBase64 => "has a payload that is not valid Base64",
             EncryptedValueFailure.Truncated => "is too short to hold a nonce and an authentication tag (truncated?)",
-            EncryptedValueFailure.AuthenticationFailed => $"failed AES-GCM authentication: it was altered, or key '{keyId}' in the ring is not the key it was encrypted with",
+            EncryptedValueFailure.AuthenticationFailed => $"failed AES-GCM authentication: it was altered, copied from another column, table or schema "
+                + $"(values are bound to their place), or key '{keyId}' in the ring is not the key it was encrypted with",
+            EncryptedValueFailure.Unbound => "is in the v1 format, which is not bound to its table and column, and the key ring rejects such values "
+                + "(RejectUnboundValues): restore the value, or run ReEncryptAsync before calling RejectUnboundValues",
             _ => "could not be decrypted",
         };
         return $"The stored value of '{entityType}.{property}' {what}. No part of it was returned.";

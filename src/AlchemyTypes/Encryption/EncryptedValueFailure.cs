@@ -3,7 +3,7 @@ namespace AlchemyTypes.Encryption;
 /// <summary>Why a stored encrypted value could not be decrypted.</summary>
 public enum EncryptedValueFailure
 {
-    /// <summary>The value does not have the <c>v1:&lt;keyId&gt;:&lt;Base64&gt;</c> layout.</summary>
+    /// <summary>The value does not have the <c>v2:&lt;keyId&gt;:&lt;Base64&gt;</c> (or <c>v1</c>) layout.</summary>
     Malformed,
 
     /// <summary>The header names a format version this library does not know.</summary>
@@ -18,6 +18,15 @@ public enum EncryptedValueFailure
     /// <summary>The payload is shorter than a nonce and an authentication tag.</summary>
     Truncated,
 
-    /// <summary>AES-GCM authentication failed: the value was altered, or encrypted with a different key stored under the same id.</summary>
+    /// <summary>
+    /// AES-GCM authentication failed: the value was altered, copied from another column or table (the <c>v2</c> format binds
+    /// each value to its place), or encrypted with a different key stored under the same id.
+    /// </summary>
     AuthenticationFailed,
+
+    /// <summary>
+    /// The value is in the <c>v1</c> format (bound to its key id only, not to its table and column) and the key ring
+    /// refuses such values (<see cref="EncryptionKeyRing.RejectUnboundValues"/>).
+    /// </summary>
+    Unbound,
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using AlchemyTypes.Encryption;
 using AlchemyTypes.Encryption.Internal;
 
 namespace AlchemyTypes;
@@ -90,9 +91,10 @@ public sealed partial class EncryptionKeyRing
     }
 
     /// <summary>
-    /// Sets the HMAC-SHA256 key of blind indexes (the searchable hashes of properties marked with
-    /// <c>BlindIndex = true</c>). It must differ from every encryption key. Changing it later makes existing blind
-    /// indexes stop matching until their rows are saved again (for instance with <c>ReEncryptAsync</c>).
+    /// Sets the blind-index key (the searchable hashes of properties marked with <c>BlindIndex = true</c>): each column
+    /// gets its own HMAC-SHA256 key derived from it with HKDF over the table and column, so equal values in two columns
+    /// have unrelated indexes. It must differ from every encryption key. Rotating it (calling this again) makes existing
+    /// blind indexes stop matching until <c>context.ReIndexAsync&lt;TEntity&gt;()</c> has recomputed them.
     /// </summary>
     /// <param name="key">Exactly 32 random bytes (see <see cref="GenerateKey"/>).</param>
     /// <returns>This ring, for chaining.</returns>
@@ -110,6 +112,26 @@ public sealed partial class EncryptionKeyRing
             }
 
             _snapshot = _snapshot with { BlindIndexKey = key.ToArray() };
+        }
+
+        return this;
+    }
+
+    /// <summary>Whether values in the unbound <c>v1</c> format are refused (see <see cref="RejectUnboundValues"/>).</summary>
+    public bool RejectsUnboundValues => _snapshot.RejectUnbound;
+
+    /// <summary>
+    /// Refuses to decrypt values in the <c>v1</c> format of earlier releases, which are bound to their key id only (not
+    /// to their table and column): reading one fails with <see cref="EncryptedValueException"/>
+    /// (<see cref="EncryptedValueFailure.Unbound"/>). Call it once <c>ReEncryptAsync</c> has run for every entity type
+    /// with encrypted properties, so that an old value copied into another column cannot be read as that column's value.
+    /// </summary>
+    /// <returns>This ring, for chaining.</returns>
+    public EncryptionKeyRing RejectUnboundValues()
+    {
+        lock (_lock)
+        {
+            _snapshot = _snapshot with { RejectUnbound = true };
         }
 
         return this;
@@ -140,7 +162,10 @@ public sealed partial class EncryptionKeyRing
     private static partial Regex KeyIdPattern();
 
     /// <summary>An immutable view of the ring; encryption uses one snapshot per value.</summary>
-    internal sealed record Snapshot(IReadOnlyDictionary<string, KeyMaterial> Keys, string? CurrentKeyId, byte[]? BlindIndexKey);
+    internal sealed record Snapshot(IReadOnlyDictionary<string, KeyMaterial> Keys, string? CurrentKeyId, byte[]? BlindIndexKey)
+    {
+        public bool RejectUnbound { get; init; }
+    }
 
     /// <summary>
     /// One AES-256 key and a small pool of <see cref="AesGcm"/> instances for it: an instance is used by one thread at a

@@ -1,4 +1,5 @@
 using AlchemyTypes;
+using System.Linq.Expressions;
 using AlchemyTypes.Encryption;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -8,12 +9,13 @@ using AlchemyTypes.Encryption.Internal;
 // ReSharper disable once CheckNamespace
 namespace Microsoft.EntityFrameworkCore;
 
-/// <summary>Key rotation for encrypted string properties.</summary>
+/// <summary>Key rotation and format upgrades for encrypted string properties and their blind indexes.</summary>
 public static class EncryptionDbContextExtensions
 {
     /// <summary>
-    /// Re-encrypts, with the key ring's current key, every encrypted value of <typeparamref name="TEntity"/> that was
-    /// written with another key. Rows are found by the key id in the stored header (no decryption of up-to-date rows),
+    /// Re-encrypts, with the key ring's current key and in the current format (<c>v2</c>, bound to its table and column),
+    /// every encrypted value of <typeparamref name="TEntity"/> that was written with another key or in the older <c>v1</c>
+    /// format. Rows are found by the version and key id in the stored header (no decryption of up-to-date rows),
     /// loaded <paramref name="batchSize"/> at a time, and saved with <c>SaveChangesAsync</c> (one transaction per batch),
     /// then detached. Idempotent and resumable: run it again after an interruption; when nothing is left it returns 0.
     /// Keep the old keys in the ring until it has run for every entity type with encrypted properties.
@@ -99,5 +101,97 @@ public static class EncryptionDbContextExtensions
         }
 
         return new ReEncryptionResult(rows, batches);
+    }
+
+    /// <summary>
+    /// Recomputes every blind index of <typeparamref name="TEntity"/> with the ring's current blind-index key: run it after
+    /// <see cref="EncryptionKeyRing.SetBlindIndexKey"/> replaced the key (rotation), and once after upgrading from a release
+    /// whose blind indexes used one key for every column. Until it has run, equality lookups miss the rows not yet
+    /// re-indexed. Rows are decrypted, loaded <paramref name="batchSize"/> at a time in primary-key order, and only their
+    /// blind-index columns are written (one <c>SaveChangesAsync</c> and transaction per batch), then detached. Idempotent:
+    /// run it again after an interruption. Other pending changes of the context are saved with the first batch: call it on
+    /// a fresh context.
+    /// </summary>
+    /// <typeparam name="TEntity">An entity type with at least one blind-indexed encrypted property.</typeparam>
+    /// <param name="context">The context.</param>
+    /// <param name="batchSize">Rows per batch (1 to 100,000).</param>
+    /// <param name="cancellationToken">Stops between batches; batches already saved stay saved.</param>
+    /// <returns>How many rows were re-indexed, in how many batches.</returns>
+    public static async Task<ReIndexResult> ReIndexAsync<TEntity>(this DbContext context, int batchSize = 500, CancellationToken cancellationToken = default)
+        where TEntity : class
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batchSize, 100_000);
+
+        var entityType = context.Model.FindEntityType(typeof(TEntity))
+            ?? throw new AlchemyTypesConfigurationException($"{typeof(TEntity).Name} is not an entity type of {context.GetType().Name}.");
+        var indexed = entityType.GetProperties()
+            .Where(p => p.GetValueConverter() is EncryptedStringConverter)
+            .Select(p => (Property: p, Shadow: p.FindAnnotation(AlchemyTypes.Infrastructure.Internal.AlchemyTypesAnnotationNames.BlindIndexProperty)?.Value is string shadow
+                ? entityType.FindProperty(shadow) : null))
+            .Where(p => p.Shadow is not null)
+            .ToArray();
+        if (indexed.Length == 0)
+        {
+            throw new AlchemyTypesConfigurationException($"{entityType.DisplayName()} has no blind-indexed encrypted properties: nothing to re-index.");
+        }
+
+        var key = entityType.FindPrimaryKey()
+            ?? throw new AlchemyTypesConfigurationException($"{entityType.DisplayName()} has no primary key; ReIndexAsync pages through rows by primary key.");
+        var ordered = OrderByKey(context.Set<TEntity>().AsTracking(), key);
+
+        var rows = 0;
+        var batches = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = await ordered.Skip(rows).Take(batchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            var entries = batch.Select(context.Entry).ToList();
+            foreach (var entry in entries)
+            {
+                foreach (var (property, shadow) in indexed)
+                {
+                    // The shadow property's converter turns the plaintext into the column's keyed HMAC when the row is written.
+                    var shadowEntry = entry.Property(shadow!);
+                    shadowEntry.CurrentValue = entry.Property(property).CurrentValue;
+                    shadowEntry.IsModified = true;
+                }
+            }
+
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var entry in entries)
+            {
+                entry.State = EntityState.Detached;
+            }
+
+            rows += batch.Count;
+            batches++;
+        }
+
+        return new ReIndexResult(rows, batches);
+    }
+
+    private static IQueryable<TEntity> OrderByKey<TEntity>(IQueryable<TEntity> query, IKey key)
+        where TEntity : class
+    {
+        var row = Expression.Parameter(typeof(TEntity), "e");
+        var first = true;
+        foreach (var property in key.Properties)
+        {
+            var body = Expression.Call(typeof(EF), nameof(EF.Property), [property.ClrType], row, Expression.Constant(property.Name));
+            var call = Expression.Call(
+                typeof(Queryable), first ? nameof(Queryable.OrderBy) : nameof(Queryable.ThenBy), [typeof(TEntity), property.ClrType],
+                query.Expression, Expression.Quote(Expression.Lambda(body, row)));
+            query = query.Provider.CreateQuery<TEntity>(call);
+            first = false;
+        }
+
+        return query;
     }
 }

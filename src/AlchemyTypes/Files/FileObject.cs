@@ -29,6 +29,8 @@ public sealed class FileObject : IEquatable<FileObject>
     private PendingContent? _uploadedFrom;
     private IStorageBackend? _storage;
     private string? _unresolvedBackend;
+    private bool _contentTypeDeclared;
+    private string? _contentTypeBeforeUpload;
 
     private FileObject(string fileName, string key, string? backend, string contentType, IReadOnlyDictionary<string, string> metadata)
     {
@@ -48,8 +50,12 @@ public sealed class FileObject : IEquatable<FileObject>
     /// <summary>The name of the storage backend; null until saved when neither the value nor the property named one.</summary>
     public string? Backend { get; private set; }
 
-    /// <summary>The MIME type.</summary>
-    public string ContentType { get; }
+    /// <summary>
+    /// The MIME type. Before saving: the declared type (<see cref="FileObjectOptions.ContentType"/>) or the one guessed from the
+    /// file name. Once saved: the type detected from the first bytes when they match a known signature (see SECURITY.md),
+    /// else the declared or guessed type.
+    /// </summary>
+    public string ContentType { get; private set; }
 
     /// <summary>The size in bytes, once saved.</summary>
     public long? Size { get; private set; }
@@ -255,20 +261,27 @@ public sealed class FileObject : IEquatable<FileObject>
     internal PendingContent? Pending => _pending;
 
     /// <summary>Uploads the pending content; on return the object is stored and describes what the backend holds.</summary>
-    internal async Task UploadAsync(string backendName, IStorageBackend storage, long? maxSize, Func<long, Exception> onTooLarge, bool async, CancellationToken cancellationToken)
+    internal async Task UploadAsync(
+        string backendName, IStorageBackend storage, long? maxSize, Func<long, Exception> onTooLarge, IReadOnlyList<string>? allowedContentTypes, string property,
+        bool async, CancellationToken cancellationToken)
     {
         var pending = _pending ?? throw new FileObjectStateException($"'{FileName}' has no content waiting to be uploaded.");
         var source = pending.Open(FileName);
         try
         {
-            using var hashing = new HashingReadStream(source, maxSize, onTooLarge);
-            var options = new StorageUploadOptions { ContentType = ContentType, Metadata = Metadata, Overwrite = false };
+            // The type comes from the bytes (checked against the declared one and the allowed types) before the backend sees anything.
+            var (content, contentType) = await Files.Internal.UploadContentInspector.InspectAsync(
+                source, FileName, ContentType, _contentTypeDeclared, allowedContentTypes, property, async, cancellationToken).ConfigureAwait(false);
+            using var hashing = new HashingReadStream(content, maxSize, onTooLarge);
+            var options = new StorageUploadOptions { ContentType = contentType, Metadata = Metadata, Overwrite = false };
             var info = async
                 ? await storage.UploadAsync(Key, hashing, options, cancellationToken).ConfigureAwait(false)
                 : storage.Upload(Key, hashing, options);
             Backend = backendName;
             _storage = storage;
             _unresolvedBackend = null;
+            _contentTypeBeforeUpload = ContentType;
+            ContentType = contentType;
             Size = hashing.BytesRead;
             Checksum = "sha256:" + hashing.Sha256Hex;
             ETag = info.ETag;
@@ -303,6 +316,7 @@ public sealed class FileObject : IEquatable<FileObject>
 
         _pending = _uploadedFrom.Rewind();
         _uploadedFrom = null;
+        ContentType = _contentTypeBeforeUpload ?? ContentType;
         Size = null;
         Checksum = null;
         ETag = null;
@@ -346,7 +360,7 @@ public sealed class FileObject : IEquatable<FileObject>
 
         var key = options?.Key is { } given ? StorageKey.Validate(given) : GenerateKey(fileName);
         var metadata = ValidateMetadata(options?.Metadata);
-        return new FileObject(fileName, key, options?.Backend, contentType, metadata) { _pending = content };
+        return new FileObject(fileName, key, options?.Backend, contentType, metadata) { _pending = content, _contentTypeDeclared = options?.ContentType is not null };
     }
 
     private static void ValidateFileName(string fileName)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using AlchemyTypes.Shared.IO;
 using AlchemyTypes.Storage;
@@ -36,7 +37,8 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
         var root = new DirectoryInfo(Path.GetFullPath(rootDirectory));
         root.Create();
         // Resolve a linked root once, so that containment checks compare real paths.
-        var resolved = root.LinkTarget is null ? root.FullName : root.ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+        var resolved = RealPath(root.FullName)
+            ?? throw new ArgumentException($"The storage root '{root.FullName}' is a chain of symbolic links that does not end (a loop).", nameof(rootDirectory));
         _root = Path.TrimEndingDirectorySeparator(resolved);
         _metaRoot = Path.Combine(_root, InternalFolderName, "meta");
         _tempRoot = Path.Combine(_root, InternalFolderName, "tmp");
@@ -179,7 +181,10 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
         // The parent folders may have been created just now: check again that none of them is a link out of the root.
         path = ResolvePath(key);
 
+        // The root may have been removed while the application runs: recreate the backend's own folders.
+        Directory.CreateDirectory(_tempRoot);
         var temp = Path.Combine(_tempRoot, Guid.NewGuid().ToString("N") + ".tmp");
+        string? sidecarTemp = null;
         string etag;
         try
         {
@@ -217,20 +222,40 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
 
             // Content hash and a per-write part: a later write of the same bytes under the same key is another version.
             etag = "\"" + Convert.ToHexStringLower(sha.GetHashAndReset().AsSpan(0, 12)) + "-" + Guid.NewGuid().ToString("N")[..12] + "\"";
-            await WriteSidecarAsync(key, new Sidecar(options?.ContentType ?? "application/octet-stream", etag, options?.Metadata?.ToDictionary(StringComparer.Ordinal)), async, cancellationToken).ConfigureAwait(false);
+            var sidecar = new Sidecar(options?.ContentType ?? "application/octet-stream", etag, options?.Metadata?.ToDictionary(StringComparer.Ordinal));
+            sidecarTemp = await WriteSidecarTempAsync(sidecar, async, cancellationToken).ConfigureAwait(false);
             try
             {
                 File.Move(temp, path, overwrite);
             }
             catch (IOException) when (!overwrite && File.Exists(path))
             {
+                // Another upload of this key won the race: its metadata stays; ours is discarded.
                 throw StorageObjectExistsException.ForKey(key, ToString());
             }
+
+            // Only the upload whose data file is in place publishes its metadata.
+            var metaPath = MetaPath(key);
+            Directory.CreateDirectory(Path.GetDirectoryName(metaPath)!);
+            File.Move(sidecarTemp, metaPath, overwrite: true);
+            sidecarTemp = null;
+        }
+        catch (PathTooLongException ex)
+        {
+            TryDelete(temp);
+            throw TooLong(key, ex);
         }
         catch
         {
             TryDelete(temp);
             throw;
+        }
+        finally
+        {
+            if (sidecarTemp is not null)
+            {
+                TryDelete(sidecarTemp);
+            }
         }
 
         var file = new FileInfo(path);
@@ -245,10 +270,9 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
         };
     }
 
-    private async Task WriteSidecarAsync(string key, Sidecar sidecar, bool async, CancellationToken cancellationToken)
+    /// <summary>Writes the sidecar to a temporary file of its own; the caller moves it into place once its upload won.</summary>
+    private async Task<string> WriteSidecarTempAsync(Sidecar sidecar, bool async, CancellationToken cancellationToken)
     {
-        var metaPath = MetaPath(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(metaPath)!);
         var temp = Path.Combine(_tempRoot, Guid.NewGuid().ToString("N") + ".meta.tmp");
         try
         {
@@ -265,7 +289,7 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
                 }
             }
 
-            File.Move(temp, metaPath, overwrite: true);
+            return temp;
         }
         catch
         {
@@ -345,10 +369,29 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
             throw new InvalidStorageKeyException($"The storage key '{key}' is not allowed: its first segment '{InternalFolderName}' is reserved for the backend's own files.");
         }
 
+        foreach (var segment in segments)
+        {
+            // The sidecar adds ".json" to the last segment; most file systems allow 255 bytes per name.
+            if (Encoding.UTF8.GetByteCount(segment) + SidecarSuffix.Length > MaxNameBytes)
+            {
+                throw TooLong(key, null);
+            }
+        }
+
         var full = Path.GetFullPath(Path.Combine(_root, Path.Combine(segments)));
+        if (Encoding.UTF8.GetByteCount(MetaPath(key)) >= MaxPathBytes)
+        {
+            throw TooLong(key, null);
+        }
+
         if (!IsInsideRoot(full))
         {
             throw new InvalidStorageKeyException($"The storage key '{key}' is not allowed: it resolves outside the storage root.");
+        }
+
+        if (new DirectoryInfo(_root).LinkTarget is not null)
+        {
+            throw new InvalidStorageKeyException($"The storage root '{_root}' was replaced by a symbolic link after the backend was created; refusing '{key}'.");
         }
 
         // Walk the existing components from the root down: a link anywhere must not lead out of the root.
@@ -364,15 +407,78 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
 
             if (info.LinkTarget is not null)
             {
-                var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
-                if (target is null || !IsInsideRoot(Path.GetFullPath(target)))
+                // Follow the whole chain, including links among the target's own parent folders, to the real location.
+                var target = RealPath(current);
+                if (target is null || !IsInsideRoot(target))
                 {
-                    throw new InvalidStorageKeyException($"The storage key '{key}' is not allowed: '{segment}' is a symbolic link that leads outside the storage root.");
+                    throw new InvalidStorageKeyException(
+                        $"The storage key '{key}' is not allowed: '{segment}' is a symbolic link that leads outside the storage root (or into a loop of links).");
                 }
             }
         }
 
         return full;
+    }
+
+    private const int MaxNameBytes = 255;
+    private const int MaxPathBytes = 4096;
+    private const string SidecarSuffix = ".json";
+    private const int MaxLinkHops = 40;
+
+    private static InvalidStorageKeyException TooLong(string key, Exception? inner)
+        => new($"The storage key '{key}' is too long for the local file system (at most {MaxNameBytes - SidecarSuffix.Length} bytes per segment, "
+            + $"{MaxPathBytes} bytes for the whole path under the root): use shorter segments.", inner);
+
+    /// <summary>
+    /// The location <paramref name="path"/> really names: every symbolic link along it, and along the targets of those
+    /// links, replaced by its target (like POSIX realpath); components that do not exist are kept as they are. Null for a
+    /// loop (more than 40 links).
+    /// </summary>
+    private static string? RealPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var resolved = Path.GetPathRoot(full)!;
+        var pending = new Stack<string>(full[resolved.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var hops = 0;
+        while (pending.TryPop(out var part))
+        {
+            if (part == ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                resolved = Path.GetDirectoryName(resolved) ?? resolved;
+                continue;
+            }
+
+            var next = Path.Combine(resolved, part);
+            var target = new FileInfo(next).LinkTarget;
+            if (target is null)
+            {
+                resolved = next;
+                continue;
+            }
+
+            if (++hops > MaxLinkHops)
+            {
+                return null;
+            }
+
+            if (Path.IsPathRooted(target))
+            {
+                resolved = Path.GetPathRoot(target)!;
+                target = target[resolved.Length..];
+            }
+
+            foreach (var piece in target.Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries).Reverse())
+            {
+                pending.Push(piece);
+            }
+        }
+
+        return resolved;
     }
 
     private bool IsInsideRoot(string fullPath)

@@ -45,6 +45,26 @@ public sealed class FileObjectResultsTests : IAsyncLifetime
         return (context.Response, body.ToArray());
     }
 
+    [Theory]
+    [InlineData("html", "text/html", "attachment")]
+    [InlineData("svg", "image/svg+xml", "attachment")]
+    [InlineData("png", "image/png", "inline")]
+    public async Task Html_and_svg_are_never_served_inline(string sample, string type, string disposition)
+    {
+        var options = new DbContextOptionsBuilder<LifecycleContext>().ForTests().UseSqlite(_connection)
+            .AddAlchemyTypes(a => a.AddStorage("files", Files).AddStorage("secondary", Files)).Options;
+        await using var context = new LifecycleContext(options);
+        var bytes = sample switch { "html" => ContentSamples.Html, "svg" => ContentSamples.Svg, _ => ContentSamples.Png };
+        var document = new Document { Name = sample, File = FileObject.FromBytes(bytes, "upload.txt") };
+        context.Add(document);
+        await context.SaveChangesAsync();
+
+        var (response, _) = await Execute(FileObjectResults.Stream(document.File!, inline: true));
+        Assert.Equal(type, response.ContentType);
+        Assert.StartsWith(disposition + ";", response.Headers.ContentDisposition.ToString(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.XContentTypeOptions.ToString());
+    }
+
     [Promise("P-WEB-01", "P-WEB-06")]
     [Fact]
     public async Task Whole_file_with_type_length_etag_and_file_name()

@@ -15,7 +15,7 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
     private TestDatabase _database = null!;
 
     /// <summary>The header of values written with the shared ring (never rotated: rotation tests use rings of their own).</summary>
-    private string Header => $"v1:{_ring.CurrentKeyId}:";
+    private string Header => $"v2:{_ring.CurrentKeyId}:";
 
     public async Task InitializeAsync()
     {
@@ -217,8 +217,8 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
             var fresh = new Customer { Name = "fresh", Email = "fresh@example.com", Notes = "new" };
             context.Add(fresh);
             await context.SaveChangesAsync();
-            Assert.StartsWith($"v1:{newKey}:", await RawAsync(context, "Notes", fresh.Id), StringComparison.Ordinal);
-            Assert.StartsWith($"v1:{oldKey}:", await RawAsync(context, "Notes", ids[1]), StringComparison.Ordinal);
+            Assert.StartsWith($"v2:{newKey}:", await RawAsync(context, "Notes", fresh.Id), StringComparison.Ordinal);
+            Assert.StartsWith($"v2:{oldKey}:", await RawAsync(context, "Notes", ids[1]), StringComparison.Ordinal);
         }
 
         await using (var context = CreateContext(ring))
@@ -232,9 +232,9 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         {
             foreach (var id in ids)
             {
-                Assert.StartsWith($"v1:{newKey}:", await RawAsync(context, "Email", id), StringComparison.Ordinal);
+                Assert.StartsWith($"v2:{newKey}:", await RawAsync(context, "Email", id), StringComparison.Ordinal);
                 var notes = await RawAsync(context, "Notes", id);
-                Assert.True(notes is null || notes.StartsWith($"v1:{newKey}:", StringComparison.Ordinal), notes);
+                Assert.True(notes is null || notes.StartsWith($"v2:{newKey}:", StringComparison.Ordinal), notes);
             }
 
             var all = await context.Customers.OrderBy(c => c.Id).ToListAsync();
@@ -277,8 +277,8 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
                 "tampered" => header + Convert.ToBase64String(payload),
                 "truncated" => header + stored[header.Length..][..8], // six bytes: shorter than nonce + tag
                 "not-base64" => stored[..^4] + "*@#!",
-                "unknown-key" => "v1:k7:" + stored[header.Length..],
-                "wrong-key" => EncryptedStringCipher.Encrypt(new EncryptionKeyRing().Add(header[3..^1], EncryptionKeyRing.GenerateKey()), "the original note"), // same id, another key
+                "unknown-key" => "v2:k7:" + stored[header.Length..],
+                "wrong-key" => EncryptedStringCipher.Encrypt(new EncryptionKeyRing().Add(header[3..^1], EncryptionKeyRing.GenerateKey()), "the original note", EncryptionBinding.For(null, "Customers", "Notes")), // same id, another key
                 _ => "the original note",
             };
             await SetRawAsync(context, "Notes", id, corrupted);

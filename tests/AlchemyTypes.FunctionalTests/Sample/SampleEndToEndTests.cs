@@ -75,7 +75,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         Assert.Contains("Signed in as <b>Grace</b>", home, StringComparison.Ordinal);
 
         // Upload a document with a file and two attachments.
-        var main = RandomNumberGenerator.GetBytes(300_000);
+        var main = (byte[])[.. "%PDF-1.7\n"u8, .. RandomNumberGenerator.GetBytes(300_000)]; // declared application/pdf: the bytes must agree
         using (var form = new MultipartFormDataContent())
         {
             form.Add(new StringContent(Token(home)), "__RequestVerificationToken");
@@ -150,7 +150,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         await using var query = new SqliteCommand("SELECT \"Email\", \"Password\" FROM \"Users\"", db);
         await using var reader = await query.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.StartsWith("v1:", reader.GetString(0), StringComparison.Ordinal);
+        Assert.StartsWith("v2:", reader.GetString(0), StringComparison.Ordinal);
         Assert.DoesNotContain("grace", reader.GetString(0), StringComparison.OrdinalIgnoreCase);
         Assert.StartsWith("$argon2id$v=19$m=19456,t=2,p=1$", reader.GetString(1), StringComparison.Ordinal);
     }

@@ -78,7 +78,7 @@ public abstract class SampleMigrationTests<TContext>(ITestStore store) : IAsyncL
             Assert.False(await Files.ExistsAsync(document.File.Key));
         }
 
-        Assert.StartsWith("v1:test:", await ReadRawEmail(), StringComparison.Ordinal);
+        Assert.StartsWith("v2:test:", await ReadRawEmail(), StringComparison.Ordinal);
     }
 
     private async Task<string> ReadRawEmail()

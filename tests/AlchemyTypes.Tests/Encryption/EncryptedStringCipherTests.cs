@@ -12,7 +12,11 @@ public sealed class EncryptedStringCipherTests
 
     private static EncryptionKeyRing Ring() => new EncryptionKeyRing().Add("k1", Key1);
 
-    private static string Decrypt(EncryptionKeyRing ring, string stored) => EncryptedStringCipher.Decrypt(ring, stored, "Customer", "Notes");
+    private static readonly EncryptionBinding Place = EncryptionBinding.For(null, "Customers", "Notes");
+
+    private static string Decrypt(EncryptionKeyRing ring, string stored) => EncryptedStringCipher.Decrypt(ring, stored, "Customer", "Notes", Place);
+
+    private static string Encrypt(EncryptionKeyRing ring, string plaintext) => EncryptedStringCipher.Encrypt(ring, plaintext, Place);
 
     [Theory]
     [InlineData("")]
@@ -21,17 +25,17 @@ public sealed class EncryptedStringCipherTests
     public void Round_trips_any_string(string plaintext)
     {
         var ring = Ring();
-        var stored = EncryptedStringCipher.Encrypt(ring, plaintext);
+        var stored = Encrypt(ring, plaintext);
         Assert.Equal(plaintext, Decrypt(ring, stored));
     }
 
     [Promise("P-ENC-10")]
     [Fact]
-    public void Stored_value_is_v1_header_then_base64_of_nonce_ciphertext_and_tag()
+    public void Stored_value_is_v2_header_then_base64_of_nonce_ciphertext_and_tag()
     {
-        var stored = EncryptedStringCipher.Encrypt(Ring(), "héllo");
-        Assert.Matches("^v1:k1:[A-Za-z0-9+/]+={0,2}$", stored);
-        var payload = Convert.FromBase64String(stored["v1:k1:".Length..]);
+        var stored = Encrypt(Ring(), "héllo");
+        Assert.Matches("^v2:k1:[A-Za-z0-9+/]+={0,2}$", stored);
+        var payload = Convert.FromBase64String(stored["v2:k1:".Length..]);
         Assert.Equal(12 + Encoding.UTF8.GetByteCount("héllo") + 16, payload.Length);
         Assert.DoesNotContain("héllo", stored, StringComparison.Ordinal);
     }
@@ -41,7 +45,7 @@ public sealed class EncryptedStringCipherTests
     public void Same_plaintext_encrypts_differently_each_time()
     {
         var ring = Ring();
-        var values = Enumerable.Range(0, 50).Select(_ => EncryptedStringCipher.Encrypt(ring, "same")).ToHashSet();
+        var values = Enumerable.Range(0, 50).Select(_ => Encrypt(ring, "same")).ToHashSet();
         Assert.Equal(50, values.Count);
         var nonces = values.Select(v => Convert.ToBase64String(Convert.FromBase64String(v[6..])[..12])).ToHashSet();
         Assert.Equal(50, nonces.Count);
@@ -54,7 +58,7 @@ public sealed class EncryptedStringCipherTests
         var ring = new EncryptionKeyRing().Add(new string('x', EncryptionKeyRing.MaxKeyIdLength), Key1);
         foreach (var text in new[] { new string('a', 10), new string('€', 10), string.Concat(Enumerable.Repeat("🎉", 5)) })
         {
-            Assert.True(EncryptedStringCipher.Encrypt(ring, text).Length <= EncryptedStringCipher.MaxStoredLength(text.Length));
+            Assert.True(Encrypt(ring, text).Length <= EncryptedStringCipher.MaxStoredLength(text.Length));
         }
     }
 
@@ -66,7 +70,7 @@ public sealed class EncryptedStringCipherTests
         Parallel.For(0, 20_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
         {
             var text = $"value {i}";
-            if (Decrypt(ring, EncryptedStringCipher.Encrypt(ring, text)) != text)
+            if (Decrypt(ring, Encrypt(ring, text)) != text)
             {
                 Interlocked.Increment(ref failures);
             }
@@ -79,11 +83,11 @@ public sealed class EncryptedStringCipherTests
     public void Values_written_with_an_old_key_still_decrypt_after_rotation()
     {
         var ring = Ring();
-        var old = EncryptedStringCipher.Encrypt(ring, "old secret");
+        var old = Encrypt(ring, "old secret");
         ring.Add("k2", Key2, makeCurrent: true);
-        var fresh = EncryptedStringCipher.Encrypt(ring, "new secret");
+        var fresh = Encrypt(ring, "new secret");
 
-        Assert.StartsWith("v1:k2:", fresh, StringComparison.Ordinal);
+        Assert.StartsWith("v2:k2:", fresh, StringComparison.Ordinal);
         Assert.Equal("old secret", Decrypt(ring, old));
         Assert.Equal("new secret", Decrypt(ring, fresh));
         Assert.Equal("k1", EncryptedStringCipher.ReadKeyId(old));
@@ -94,13 +98,13 @@ public sealed class EncryptedStringCipherTests
     public void A_flipped_bit_anywhere_in_the_payload_fails_authentication()
     {
         var ring = Ring();
-        var stored = EncryptedStringCipher.Encrypt(ring, "account 12345");
+        var stored = Encrypt(ring, "account 12345");
         var payload = Convert.FromBase64String(stored[6..]);
         for (var i = 0; i < payload.Length; i++)
         {
             var tampered = (byte[])payload.Clone();
             tampered[i] ^= 0x01;
-            var error = Assert.Throws<EncryptedValueException>(() => Decrypt(ring, "v1:k1:" + Convert.ToBase64String(tampered)));
+            var error = Assert.Throws<EncryptedValueException>(() => Decrypt(ring, "v2:k1:" + Convert.ToBase64String(tampered)));
             Assert.Equal(EncryptedValueFailure.AuthenticationFailed, error.Failure);
         }
     }
@@ -110,8 +114,8 @@ public sealed class EncryptedStringCipherTests
     public void Swapping_the_key_id_in_the_header_fails_authentication()
     {
         var ring = Ring().Add("k2", Key2);
-        var stored = EncryptedStringCipher.Encrypt(ring, "secret");
-        var error = Assert.Throws<EncryptedValueException>(() => Decrypt(ring, "v1:k2:" + stored[6..]));
+        var stored = Encrypt(ring, "secret");
+        var error = Assert.Throws<EncryptedValueException>(() => Decrypt(ring, "v2:k2:" + stored[6..]));
         Assert.Equal(EncryptedValueFailure.AuthenticationFailed, error.Failure);
     }
 
@@ -119,7 +123,7 @@ public sealed class EncryptedStringCipherTests
     [Fact]
     public void A_different_key_under_the_same_id_fails_authentication()
     {
-        var stored = EncryptedStringCipher.Encrypt(Ring(), "secret");
+        var stored = Encrypt(Ring(), "secret");
         var other = new EncryptionKeyRing().Add("k1", Key2);
         var error = Assert.Throws<EncryptedValueException>(() => Decrypt(other, stored));
         Assert.Equal(EncryptedValueFailure.AuthenticationFailed, error.Failure);
@@ -133,7 +137,9 @@ public sealed class EncryptedStringCipherTests
         { "v1:", EncryptedValueFailure.Malformed },
         { "v1::AAAA", EncryptedValueFailure.Malformed },
         { "v1:" + new string('k', 40) + ":AAAA", EncryptedValueFailure.Malformed },
-        { "v2:k1:AAAA", EncryptedValueFailure.UnsupportedVersion },
+        { "v3:k1:AAAA", EncryptedValueFailure.UnsupportedVersion },
+        { "v2:k1:not base64!", EncryptedValueFailure.NotBase64 },
+        { "v2:k1:", EncryptedValueFailure.Truncated },
         { "v1:nope:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", EncryptedValueFailure.UnknownKeyId },
         { "v1:k1:not base64!", EncryptedValueFailure.NotBase64 },
         { "v1:k1:AAA", EncryptedValueFailure.NotBase64 },
@@ -158,7 +164,7 @@ public sealed class EncryptedStringCipherTests
     public void Truncated_values_never_decrypt()
     {
         var ring = Ring();
-        var stored = EncryptedStringCipher.Encrypt(ring, "a secret long enough to be cut in many places");
+        var stored = Encrypt(ring, "a secret long enough to be cut in many places");
         for (var length = 0; length < stored.Length; length++)
         {
             Assert.Throws<EncryptedValueException>(() => Decrypt(ring, stored[..length]));
@@ -169,13 +175,13 @@ public sealed class EncryptedStringCipherTests
     [Fact]
     public void Blind_index_is_deterministic_keyed_and_not_the_plaintext()
     {
-        var ring = Ring().SetBlindIndexKey(Key2);
-        var a = EncryptedStringCipher.ComputeBlindIndex(ring, "alice@example.com", "Customer", "Email");
-        Assert.Equal(a, EncryptedStringCipher.ComputeBlindIndex(ring, "alice@example.com", "Customer", "Email"));
-        Assert.NotEqual(a, EncryptedStringCipher.ComputeBlindIndex(ring, "bob@example.com", "Customer", "Email"));
+        var column = EncryptedStringCipher.DeriveBlindIndexKey(Key2, EncryptionBinding.For(null, "Customers", "Email"));
+        var a = EncryptedStringCipher.ComputeBlindIndex(column, "alice@example.com");
+        Assert.Equal(a, EncryptedStringCipher.ComputeBlindIndex(column, "alice@example.com"));
+        Assert.NotEqual(a, EncryptedStringCipher.ComputeBlindIndex(column, "bob@example.com"));
         Assert.Equal(44, a.Length);
 
-        var otherKey = new EncryptionKeyRing().Add("k1", Key1).SetBlindIndexKey(Enumerable.Repeat((byte)7, 32).ToArray());
-        Assert.NotEqual(a, EncryptedStringCipher.ComputeBlindIndex(otherKey, "alice@example.com", "Customer", "Email"));
+        var otherMaster = EncryptedStringCipher.DeriveBlindIndexKey(Enumerable.Repeat((byte)7, 32).ToArray(), EncryptionBinding.For(null, "Customers", "Email"));
+        Assert.NotEqual(a, EncryptedStringCipher.ComputeBlindIndex(otherMaster, "alice@example.com"));
     }
 }

@@ -57,12 +57,12 @@ public sealed class EncryptionKeyRingTests
     {
         var key = EncryptionKeyRing.GenerateKey();
         var ring = new EncryptionKeyRing().Add("k1", key);
-        var stored = EncryptedStringCipher.Encrypt(ring, "x");
+        var stored = EncryptedStringCipher.Encrypt(ring, "x", EncryptionBinding.For(null, "E", "P"));
         Array.Clear(key);
-        Assert.Equal("x", EncryptedStringCipher.Decrypt(ring, stored, "E", "P"));
+        Assert.Equal("x", EncryptedStringCipher.Decrypt(ring, stored, "E", "P", EncryptionBinding.For(null, "E", "P")));
     }
 
     [Fact]
     public void Empty_ring_cannot_encrypt()
-        => Assert.Throws<AlchemyTypesConfigurationException>(() => EncryptedStringCipher.Encrypt(new EncryptionKeyRing(), "x"));
+        => Assert.Throws<AlchemyTypesConfigurationException>(() => EncryptedStringCipher.Encrypt(new EncryptionKeyRing(), "x", EncryptionBinding.For(null, "E", "P")));
 }

@@ -58,7 +58,7 @@ public sealed class PasswordHashLoggingTests
 
         var text = string.Join("\n", log);
         Assert.Contains("$argon2id$", text, StringComparison.Ordinal); // parameters are logged: as hashes
-        Assert.Contains("'v1:k1:", text, StringComparison.Ordinal);   // and as ciphertexts
+        Assert.Contains("'v2:k1:", text, StringComparison.Ordinal);   // and as ciphertexts
         Assert.DoesNotContain(password, text, StringComparison.Ordinal);
         Assert.DoesNotContain(code, text, StringComparison.Ordinal);
     }

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Reflection;
 using AlchemyTypes.Encryption;
+using AlchemyTypes.Encryption.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -12,7 +13,8 @@ namespace AlchemyTypes.Encryption.Internal;
 /// Rewrites equality comparisons on encrypted properties before EF Core compiles a query: with a blind index,
 /// <c>e.Email == value</c> becomes a comparison of the indexed shadow column with the HMAC of <c>value</c> (computed by
 /// the shadow property's converter when the parameter is bound); without one it fails with a clear error instead of
-/// silently matching nothing (each encryption uses a fresh nonce, so ciphertexts never compare equal).
+/// silently matching nothing (each encryption uses a fresh nonce, so ciphertexts never compare equal). ExecuteUpdate
+/// setters on encrypted properties go through <see cref="EncryptedExecuteUpdateRewriter"/>.
 /// </summary>
 internal sealed class BlindIndexQueryInterceptor : IQueryExpressionInterceptor
 {
@@ -26,6 +28,12 @@ internal sealed class BlindIndexQueryInterceptor : IQueryExpressionInterceptor
 
     private sealed class Rewriter(IModel model) : ExpressionVisitor
     {
+        protected override Expression VisitMethodCall(MethodCallExpression node)
+        {
+            var rewritten = EncryptedExecuteUpdateRewriter.Rewrite(node, model);
+            return base.VisitMethodCall((MethodCallExpression)rewritten);
+        }
+
         protected override Expression VisitBinary(BinaryExpression node)
         {
             if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual)

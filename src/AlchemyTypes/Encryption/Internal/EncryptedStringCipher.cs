@@ -1,17 +1,25 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using AlchemyTypes.Encryption.Internal;
 
 namespace AlchemyTypes.Encryption.Internal;
 
 /// <summary>
-/// The stored format of encrypted strings: <c>v1:&lt;keyId&gt;:&lt;Base64(nonce ‖ ciphertext ‖ tag)&gt;</c>, AES-256-GCM with a
-/// fresh random 96-bit nonce per value, a 128-bit tag, the UTF-8 plaintext, and the ASCII header <c>v1:&lt;keyId&gt;:</c> as
-/// associated data (so the key id cannot be swapped without failing authentication). Documented in SECURITY.md.
+/// The stored format of encrypted strings: <c>&lt;version&gt;:&lt;keyId&gt;:&lt;Base64(nonce ‖ ciphertext ‖ tag)&gt;</c>,
+/// AES-256-GCM with a fresh random 96-bit nonce per value, a 128-bit tag and the UTF-8 plaintext. The associated data of
+/// <c>v2</c> (written now) is the ASCII header <c>v2:&lt;keyId&gt;:</c> followed by the canonical bytes of the value's
+/// <see cref="EncryptionBinding"/> (schema, table, column), so a value copied to another column or table fails
+/// authentication; <c>v1</c> (read only, unless the ring rejects it) authenticated the header alone. Documented in SECURITY.md.
 /// </summary>
 internal static class EncryptedStringCipher
 {
-    public const string Version = "v1";
+    /// <summary>The version written: bound to its table and column.</summary>
+    public const string Version = "v2";
+
+    /// <summary>The first version: bound to its key id only; still read unless <see cref="EncryptionKeyRing.RejectUnboundValues"/> was called.</summary>
+    public const string UnboundVersion = "v1";
+
     public const int NonceSize = 12;
     public const int TagSize = 16;
 
@@ -19,13 +27,23 @@ internal static class EncryptedStringCipher
     public static int MaxStoredLength(int maxChars)
         => Version.Length + 2 + EncryptionKeyRing.MaxKeyIdLength + (((NonceSize + TagSize + (3 * maxChars)) + 2) / 3 * 4);
 
-    public static string Encrypt(EncryptionKeyRing ring, string plaintext)
+    /// <summary>Encrypts in the current format, bound to <paramref name="binding"/>.</summary>
+    public static string Encrypt(EncryptionKeyRing ring, string plaintext, EncryptionBinding binding)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        return Encrypt(ring, plaintext, Version, binding.Bytes);
+    }
+
+    /// <summary>Encrypts in the unbound <c>v1</c> format: only for tests and tools that must produce values of older releases.</summary>
+    public static string EncryptUnbound(EncryptionKeyRing ring, string plaintext) => Encrypt(ring, plaintext, UnboundVersion, []);
+
+    private static string Encrypt(EncryptionKeyRing ring, string plaintext, string version, byte[] binding)
     {
         var snapshot = ring.Current;
         var keyId = snapshot.CurrentKeyId
             ?? throw new AlchemyTypesConfigurationException("The encryption key ring is empty: add a key with keyRing.Add(\"k1\", key) before saving encrypted values.");
         var key = snapshot.Keys[keyId];
-        var header = Version + ":" + keyId + ":";
+        var header = version + ":" + keyId + ":";
         var byteCount = Encoding.UTF8.GetByteCount(plaintext);
         var payload = new byte[NonceSize + byteCount + TagSize];
         var nonce = payload.AsSpan(0, NonceSize);
@@ -35,8 +53,9 @@ internal static class EncryptedStringCipher
         {
             var plain = rented.AsSpan(0, byteCount);
             Encoding.UTF8.GetBytes(plaintext, plain);
-            Span<byte> associatedData = stackalloc byte[header.Length];
+            Span<byte> associatedData = stackalloc byte[header.Length + binding.Length];
             Encoding.ASCII.GetBytes(header, associatedData);
+            binding.CopyTo(associatedData[header.Length..]);
             var aes = key.Rent();
             aes.Encrypt(nonce, plain, payload.AsSpan(NonceSize, byteCount), payload.AsSpan(NonceSize + byteCount, TagSize), associatedData);
             key.Return(aes);
@@ -50,7 +69,11 @@ internal static class EncryptedStringCipher
         return header + Convert.ToBase64String(payload);
     }
 
-    public static string Decrypt(EncryptionKeyRing ring, string stored, string entityType, string property)
+    /// <summary>
+    /// Decrypts a stored value of either version. A <c>v2</c> value must have been written for <paramref name="binding"/>;
+    /// with a null binding only <c>v1</c> values decrypt.
+    /// </summary>
+    public static string Decrypt(EncryptionKeyRing ring, string stored, string entityType, string property, EncryptionBinding? binding)
     {
         var firstColon = stored.IndexOf(':', StringComparison.Ordinal);
         var secondColon = firstColon < 0 ? -1 : stored.IndexOf(':', firstColon + 1);
@@ -60,7 +83,22 @@ internal static class EncryptedStringCipher
         }
 
         var version = stored.AsSpan(0, firstColon);
-        if (!version.SequenceEqual(Version))
+        var snapshot = ring.Current;
+        byte[] bound;
+        if (version.SequenceEqual(Version) && binding is not null)
+        {
+            bound = binding.Bytes;
+        }
+        else if (version.SequenceEqual(UnboundVersion))
+        {
+            if (snapshot.RejectUnbound)
+            {
+                throw new EncryptedValueException(entityType, property, EncryptedValueFailure.Unbound);
+            }
+
+            bound = [];
+        }
+        else
         {
             var looksVersioned = version.Length is > 1 and < 6 && version[0] == 'v' && int.TryParse(version[1..], out _);
             throw new EncryptedValueException(entityType, property, looksVersioned ? EncryptedValueFailure.UnsupportedVersion : EncryptedValueFailure.Malformed);
@@ -73,7 +111,7 @@ internal static class EncryptedStringCipher
         }
 
         var keyId = stored.Substring(firstColon + 1, keyIdLength);
-        if (!ring.Current.Keys.TryGetValue(keyId, out var key))
+        if (!snapshot.Keys.TryGetValue(keyId, out var key))
         {
             throw new EncryptedValueException(entityType, property, EncryptedValueFailure.UnknownKeyId, SafeKeyId(keyId));
         }
@@ -94,8 +132,9 @@ internal static class EncryptedStringCipher
         var plain = new byte[cipherLength];
         try
         {
-            Span<byte> associatedData = stackalloc byte[secondColon + 1];
+            Span<byte> associatedData = stackalloc byte[secondColon + 1 + bound.Length];
             Encoding.ASCII.GetBytes(stored.AsSpan(0, secondColon + 1), associatedData);
+            bound.CopyTo(associatedData[(secondColon + 1)..]);
             var aes = key.Rent();
             try
             {
@@ -123,10 +162,10 @@ internal static class EncryptedStringCipher
         }
     }
 
-    /// <summary>The key id of a stored value, or null when the value is not in the v1 layout.</summary>
+    /// <summary>The key id of a stored value, or null when the value is not in the v1 or v2 layout.</summary>
     public static string? ReadKeyId(string stored)
     {
-        if (!stored.StartsWith(Version + ":", StringComparison.Ordinal))
+        if (!stored.StartsWith(Version + ":", StringComparison.Ordinal) && !stored.StartsWith(UnboundVersion + ":", StringComparison.Ordinal))
         {
             return null;
         }
@@ -135,11 +174,12 @@ internal static class EncryptedStringCipher
         return end < 0 ? null : stored[(Version.Length + 1)..end];
     }
 
-    public static string ComputeBlindIndex(EncryptionKeyRing ring, string plaintext, string entityType, string property)
+    /// <summary>
+    /// Base64(HMAC-SHA256(column key, UTF-8 plaintext)), where the column key is
+    /// <see cref="DeriveBlindIndexKey"/> of the ring's blind-index key for the indexed column.
+    /// </summary>
+    public static string ComputeBlindIndex(ReadOnlySpan<byte> columnKey, string plaintext)
     {
-        var key = ring.Current.BlindIndexKey
-            ?? throw new AlchemyTypesConfigurationException(
-                $"'{entityType}.{property}' has a blind index, but the key ring has no blind-index key: call keyRing.SetBlindIndexKey(key) with a separate 32-byte key.");
         var byteCount = Encoding.UTF8.GetByteCount(plaintext);
         var rented = ArrayPool<byte>.Shared.Rent(Math.Max(byteCount, 1));
         try
@@ -147,7 +187,7 @@ internal static class EncryptedStringCipher
             var plain = rented.AsSpan(0, byteCount);
             Encoding.UTF8.GetBytes(plaintext, plain);
             Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-            HMACSHA256.HashData(key, plain, mac);
+            HMACSHA256.HashData(columnKey, plain, mac);
             return Convert.ToBase64String(mac);
         }
         finally
@@ -155,6 +195,17 @@ internal static class EncryptedStringCipher
             CryptographicOperations.ZeroMemory(rented.AsSpan(0, byteCount));
             ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// The blind-index key of one column: HKDF-SHA256 (RFC 5869, <see cref="HKDF"/>) with the ring's blind-index key as
+    /// input keying material, no salt, and the binding's canonical bytes as <c>info</c>; 32 bytes.
+    /// </summary>
+    public static byte[] DeriveBlindIndexKey(ReadOnlySpan<byte> blindIndexKey, EncryptionBinding binding)
+    {
+        var derived = new byte[EncryptionKeyRing.KeySize];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, blindIndexKey, derived, [], binding.Bytes);
+        return derived;
     }
 
     private static string SafeKeyId(string keyId)

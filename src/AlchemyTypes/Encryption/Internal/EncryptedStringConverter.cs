@@ -1,23 +1,26 @@
+using AlchemyTypes.Encryption.Internal;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace AlchemyTypes.Encryption.Internal;
 
 /// <summary>
 /// Encrypts a string property on write and decrypts it on read (see <see cref="EncryptedStringCipher"/> for the format).
-/// One instance per property, so that errors name the entity and the property. Null is never passed to it: null stays NULL.
+/// One instance per property, holding the property's <see cref="EncryptionBinding"/> (its table and column), so that every
+/// value is bound to its place and errors name the entity and the property. Null is never passed to it: null stays NULL.
 /// </summary>
 internal sealed class EncryptedStringConverter : ValueConverter<string, string>
 {
-    public EncryptedStringConverter(EncryptionKeyRing keyRing, string entityType, string property, int? maxLength)
+    public EncryptedStringConverter(EncryptionKeyRing keyRing, string entityType, string property, int? maxLength, EncryptionBinding binding)
         : base(
-            value => Encrypt(value, keyRing, entityType, property, maxLength),
-            stored => EncryptedStringCipher.Decrypt(keyRing, stored, entityType, property),
+            value => Encrypt(value, keyRing, entityType, property, maxLength, binding),
+            stored => EncryptedStringCipher.Decrypt(keyRing, stored, entityType, property, binding),
             maxLength is { } max ? new ConverterMappingHints(size: EncryptedStringCipher.MaxStoredLength(max), unicode: false) : new ConverterMappingHints(unicode: false))
     {
         KeyRing = keyRing;
         EntityType = entityType;
         Property = property;
         MaxLength = maxLength;
+        Binding = binding;
     }
 
     public EncryptionKeyRing KeyRing { get; }
@@ -28,6 +31,8 @@ internal sealed class EncryptedStringConverter : ValueConverter<string, string>
 
     public int? MaxLength { get; }
 
+    public EncryptionBinding Binding { get; }
+
     internal static void CheckLength(string value, string entityType, string property, int? maxLength)
     {
         if (maxLength is { } max && value.Length > max)
@@ -36,9 +41,9 @@ internal sealed class EncryptedStringConverter : ValueConverter<string, string>
         }
     }
 
-    private static string Encrypt(string value, EncryptionKeyRing keyRing, string entityType, string property, int? maxLength)
+    private static string Encrypt(string value, EncryptionKeyRing keyRing, string entityType, string property, int? maxLength, EncryptionBinding binding)
     {
         CheckLength(value, entityType, property, maxLength);
-        return EncryptedStringCipher.Encrypt(keyRing, value);
+        return EncryptedStringCipher.Encrypt(keyRing, value, binding);
     }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using AlchemyTypes.Encryption;
+using AlchemyTypes.Encryption.Internal;
 using AlchemyTypes.Passwords;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -65,7 +66,9 @@ internal sealed class EncryptionConvention(EncryptionKeyRing? keyRing, PasswordH
             throw new AlchemyTypesConfigurationException($"The maximum length of the encrypted property '{name}' must be positive.");
         }
 
-        var converter = new EncryptedStringConverter(keyRing, displayName, property.Name, maxLength);
+        // Resolved to the final table and column by EncryptionBindingConvention once the model is finalized.
+        var binding = new EncryptionBinding(displayName, property.Name);
+        var converter = new EncryptedStringConverter(keyRing, displayName, property.Name, maxLength, binding);
         property.Builder.HasConversion(converter);
         if (maxLength is { } max)
         {
@@ -88,7 +91,7 @@ internal sealed class EncryptionConvention(EncryptionKeyRing? keyRing, PasswordH
         var shadowName = property.Name + AlchemyTypesAnnotationNames.BlindIndexSuffix;
         var shadow = entityType.Builder.Property(typeof(string), shadowName)
             ?? throw new AlchemyTypesConfigurationException($"The blind-index property '{displayName}.{shadowName}' conflicts with an existing member: rename it.");
-        shadow.HasConversion(new BlindIndexConverter(keyRing, displayName, property.Name));
+        shadow.HasConversion(new BlindIndexConverter(keyRing, displayName, property.Name, binding));
         ((IMutableProperty)shadow.Metadata).SetMaxLength(BlindIndexConverter.StoredLength);
         shadow.HasAnnotation(AlchemyTypesAnnotationNames.BlindIndexOf, property.Name);
         property.Builder.HasAnnotation(AlchemyTypesAnnotationNames.BlindIndexProperty, shadowName);

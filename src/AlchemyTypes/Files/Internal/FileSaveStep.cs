@@ -233,6 +233,8 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
                 size => new FileValidationException(
                     $"'{file.FileName}' is larger than the {rule.MaxSize} bytes allowed for {rule.DisplayName} (read {size} bytes so far); nothing was stored.")
                     { Property = rule.DisplayName },
+                rule.AllowedContentTypes,
+                rule.DisplayName,
                 async,
                 cancellationToken).ConfigureAwait(false);
             upload.Done = true;
@@ -299,16 +301,7 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
 
     private static void Validate(FileProperty property, FileObject file)
     {
-        if (property.AllowedContentTypes is { } allowed && !allowed.Any(pattern => ContentTypes.Matches(file.ContentType, pattern)))
-        {
-            throw new FileValidationException(
-                $"'{file.FileName}' has the content type '{file.ContentType}', which {property.DisplayName} does not accept "
-                + $"(allowed: {string.Join(", ", allowed)}); nothing was stored.")
-            {
-                Property = property.DisplayName,
-            };
-        }
-
+        // Allowed content types are checked on the type detected from the bytes, when the upload starts (UploadContentInspector).
         if (property.MaxSize is { } max && file.Pending?.KnownLength is { } length && length > max)
         {
             throw new FileValidationException($"'{file.FileName}' has {length} bytes, more than the {max} allowed for "

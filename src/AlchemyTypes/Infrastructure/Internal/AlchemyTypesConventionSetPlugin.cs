@@ -23,6 +23,8 @@ internal sealed class AlchemyTypesConventionSetPlugin(
 
         // Encrypted strings and password hashes get per-property converters (errors name the entity and the property).
         conventionSet.ModelFinalizingConventions.Insert(0, new EncryptionConvention(options.EncryptionKeyRing, options.PasswordHashers));
+        // Binds each encrypted value to its final table and column (after every naming convention has run).
+        conventionSet.ModelFinalizedConventions.Add(new EncryptionBindingConvention());
         var fileObjects = new FileObjectConvention(options.StorageRegistry, JsonColumnType.Find(dependencies.TypeMappingSource));
         // Early, like the UTC convention: store types are mapped after it, with the column type it sets.
         conventionSet.ModelFinalizingConventions.Insert(0, fileObjects);
