@@ -15,7 +15,8 @@ public static class Argon2AlchemyTypesOptionsBuilderExtensions
     /// <param name="configure">Changes the parameters; optional.</param>
     /// <param name="useForNewHashes">Whether new passwords are hashed with Argon2id even if another hasher was registered first.</param>
     /// <returns>The same builder.</returns>
-    public static AlchemyTypesOptionsBuilder UseArgon2(this AlchemyTypesOptionsBuilder builder, Action<Argon2Options>? configure = null, bool useForNewHashes = false)
+    public static AlchemyTypesOptionsBuilder UseArgon2(this AlchemyTypesOptionsBuilder builder, Action<Argon2Options>? configure = null,
+        bool useForNewHashes = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = new Argon2Options();

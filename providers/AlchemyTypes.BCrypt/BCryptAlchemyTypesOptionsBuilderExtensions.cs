@@ -16,7 +16,8 @@ public static class BCryptAlchemyTypesOptionsBuilderExtensions
     /// <param name="configure">Changes the parameters; optional.</param>
     /// <param name="useForNewHashes">Whether new passwords are hashed with BCrypt even if another hasher was registered first.</param>
     /// <returns>The same builder.</returns>
-    public static AlchemyTypesOptionsBuilder UseBCrypt(this AlchemyTypesOptionsBuilder builder, Action<BCryptOptions>? configure = null, bool useForNewHashes = false)
+    public static AlchemyTypesOptionsBuilder UseBCrypt(this AlchemyTypesOptionsBuilder builder, Action<BCryptOptions>? configure = null,
+        bool useForNewHashes = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = new BCryptOptions();

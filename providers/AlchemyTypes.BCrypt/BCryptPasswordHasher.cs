@@ -30,7 +30,8 @@ public sealed partial class BCryptPasswordHasher : IPasswordHasher, IEquatable<B
         ArgumentNullException.ThrowIfNull(options);
         if (options.WorkFactor is < 4 or > 31)
         {
-            throw new AlchemyTypesConfigurationException($"Invalid BCrypt options: WorkFactor must be 4 to 31 (OWASP asks for at least 10; the default is 12), not {options.WorkFactor}.");
+            throw new AlchemyTypesConfigurationException($"Invalid BCrypt options: WorkFactor must be 4 to 31 (OWASP asks for at least 10; "
+                + $"the default is 12), not {options.WorkFactor}.");
         }
 
         WorkFactor = options.WorkFactor;
@@ -60,7 +61,8 @@ public sealed partial class BCryptPasswordHasher : IPasswordHasher, IEquatable<B
 
         if (passwordUtf8.Contains((byte)0))
         {
-            throw new InvalidPasswordException("The password contains a NUL character, which BCrypt implementations treat as its end. Remove it, or hash new passwords with Argon2.");
+            throw new InvalidPasswordException("The password contains a NUL character, which BCrypt implementations treat as its end. Remove "
+                + "it, or hash new passwords with Argon2.");
         }
 
         return global::BCrypt.Net.BCrypt.HashPassword(Encoding.UTF8.GetString(passwordUtf8), global::BCrypt.Net.BCrypt.GenerateSalt(WorkFactor, 'b'));
@@ -78,7 +80,8 @@ public sealed partial class BCryptPasswordHasher : IPasswordHasher, IEquatable<B
         {
             return global::BCrypt.Net.BCrypt.Verify(Encoding.UTF8.GetString(passwordUtf8), encodedHash);
         }
-        catch (Exception ex) when (ex is global::BCrypt.Net.SaltParseException or global::BCrypt.Net.BcryptAuthenticationException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is global::BCrypt.Net.SaltParseException or global::BCrypt.Net.BcryptAuthenticationException
+            or ArgumentException or FormatException)
         {
             return false;
         }

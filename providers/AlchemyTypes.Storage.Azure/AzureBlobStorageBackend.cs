@@ -1,3 +1,4 @@
+using AlchemyTypes.Shared.Storage;
 using AlchemyTypes.Shared.IO;
 using AlchemyTypes.Shared.Threading;
 using AlchemyTypes.Shared.Transfers;
@@ -49,7 +50,8 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
         _batch = options.UseBatchDelete ? new BlobBatchDeleter(container) : null;
         _errors = new AzureErrorMapper(container.Name, ToString());
         var o = _options;
-        _uploader = new(new(o.TransferSize, o.MaxConcurrency, o.EffectiveInitialTransferSize, MaxBlocks, "AzureBlobStorageOptions.TransferSize", o.CleanupTimeout, o.TimeProvider), _errors);
+        _uploader = new(new(o.TransferSize, o.MaxConcurrency, o.EffectiveInitialTransferSize, MaxBlocks,
+            "AzureBlobStorageOptions.TransferSize", o.CleanupTimeout, o.TimeProvider), _errors);
     }
 
     /// <summary>Creates a backend over the container <paramref name="containerName"/> of a service client.</summary>
@@ -68,7 +70,8 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
     /// <summary>The prefix put before every key, or "" for none.</summary>
     public string KeyPrefix => _prefix;
 
-    /// <summary>Whether SAS URLs can be made: only when the client holds a shared key (connection string with AccountKey, or <c>StorageSharedKeyCredential</c>).</summary>
+    /// <summary>Whether SAS URLs can be made: only when the client holds a shared key (connection string with AccountKey, or
+    /// <c>StorageSharedKeyCredential</c>).</summary>
     public bool CanSignUrls => _container.CanGenerateSasUri;
 
     /// <inheritdoc />
@@ -225,7 +228,8 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
 
     private bool IsServiceFailure(Exception ex, CancellationToken cancellationToken) => _errors.IsServiceFailure(ex, cancellationToken);
 
-    private Exception Map(Exception ex, string operation, string key, CancellationToken cancellationToken) => _errors.Map(ex, operation, key, cancellationToken);
+    private Exception Map(Exception ex, string operation, string key, CancellationToken cancellationToken) => _errors.Map(ex, operation, key,
+        cancellationToken);
 
     private async Task<StoredObjectInfo> UploadCoreAsync(string key, Stream content, StorageUploadOptions options, CancellationToken cancellationToken)
     {
@@ -289,7 +293,8 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
 
             // Azurite answers a range that starts at the end with content instead of 416: check against the blob size.
             var contentRange = response.Value.Details.ContentRange;
-            var size = contentRange is not null && contentRange.LastIndexOf('/') is var slash and > 0 && long.TryParse(contentRange.AsSpan(slash + 1), out var total)
+            var size = contentRange is not null && contentRange.LastIndexOf('/') is var slash and > 0
+                && long.TryParse(contentRange.AsSpan(slash + 1), out var total)
                 ? total
                 : response.Value.Details.ContentLength;
             if (requested.Offset >= size && size > 0)
@@ -346,7 +351,7 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
     private async Task<StorageDeleteResult> DeleteManyCoreAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
         var deleted = new List<string>(keys.Count);
-        var (valid, failed) = StorageKey.Partition(keys);
+        var (valid, failed) = StorageKeyPartition.Split(keys);
 
         var requests = 0;
         foreach (var chunk in valid.Chunk(AzureBlobStorageOptions.MaxBatchSize))
@@ -360,7 +365,8 @@ public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposa
                 {
                     outcome = await _batch.DeleteAsync(chunk, [.. chunk.Select(k => _prefix + k)], cancellationToken).ConfigureAwait(false);
                 }
-                catch (BlobBatchDeleter.BatchRefusedException refused) when (refused.Status is >= 400 and < 500 and not 403 and not 429 || refused.Status == 501)
+                catch (BlobBatchDeleter.BatchRefusedException refused) when (refused.Status is >= 400 and < 500 and not 403 and not 429
+                    || refused.Status == 501)
                 {
                     _batchRefused = true; // the service does not take batches: stop asking
                 }

@@ -84,7 +84,8 @@ public static class AzureBlobStorageBackendTypesExtensions
         else
         {
             service = context.Services.GetService<BlobServiceClient>()
-                ?? throw context.Error("say how to reach the account: ConnectionString, ContainerUri or ServiceUri, or register a BlobServiceClient in the service provider.");
+                ?? throw context.Error("say how to reach the account: ConnectionString, ContainerUri or ServiceUri, or register a "
+                    + "BlobServiceClient in the service provider.");
         }
 
         return new AzureBlobStorageBackend(service, containerName, options);
@@ -99,7 +100,8 @@ public static class AzureBlobStorageBackendTypesExtensions
 
     private static TokenCredential Credential(StorageBackendFactoryContext context)
         => context.Services.GetService<TokenCredential>()
-            ?? throw context.Error("the URL has no SAS, so a TokenCredential must be registered in the service provider (services.AddSingleton<TokenCredential>(new DefaultAzureCredential())).");
+            ?? throw context.Error("the URL has no SAS, so a TokenCredential must be registered in the service provider "
+                + "(services.AddSingleton<TokenCredential>(new DefaultAzureCredential())).");
 
     /// <summary>The connection half of an "AzureBlob" section (bound by name).</summary>
     private sealed class AzureConnectionSettings

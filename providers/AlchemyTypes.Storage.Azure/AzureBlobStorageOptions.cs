@@ -72,11 +72,13 @@ public sealed class AzureBlobStorageOptions
     public void Validate()
     {
         TransferOptionRules.Validate(
-            nameof(AzureBlobStorageOptions), KeyPrefix, (nameof(InitialTransferSize), InitialTransferSize), MaxConcurrency, (nameof(CleanupTimeout), CleanupTimeout), TimeProvider);
+            nameof(AzureBlobStorageOptions), KeyPrefix, (nameof(InitialTransferSize), InitialTransferSize), MaxConcurrency,
+                (nameof(CleanupTimeout), CleanupTimeout), TimeProvider);
 
         if (TransferSize is < 64 * 1024 or > MaximumTransferSize)
         {
-            throw new AlchemyTypesConfigurationException($"AzureBlobStorageOptions.TransferSize is {TransferSize}; use 65536 (64 KiB) to {MaximumTransferSize} bytes.");
+            throw new AlchemyTypesConfigurationException($"AzureBlobStorageOptions.TransferSize is {TransferSize}; use 65536 (64 KiB) to "
+                + $"{MaximumTransferSize} bytes.");
         }
 
         if (MaxParallelDeletes is < 1 or > 64)

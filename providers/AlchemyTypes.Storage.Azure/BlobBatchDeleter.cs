@@ -63,7 +63,8 @@ internal sealed class BlobBatchDeleter : IDisposable
                 .Append("DELETE ").Append(signing.Request.Uri.ToUri().PathAndQuery).Append(" HTTP/1.1\r\n");
             foreach (var header in signing.Request.Headers)
             {
-                if (header.Name.StartsWith("x-ms-", StringComparison.OrdinalIgnoreCase) || header.Name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+                if (header.Name.StartsWith("x-ms-", StringComparison.OrdinalIgnoreCase) || header.Name.Equals("Authorization",
+                    StringComparison.OrdinalIgnoreCase))
                 {
                     body.Append(header.Name).Append(": ").Append(header.Value).Append("\r\n");
                 }
@@ -88,7 +89,8 @@ internal sealed class BlobBatchDeleter : IDisposable
         var response = message.Response;
         if (response.Status != (int)HttpStatusCode.Accepted)
         {
-            throw new BatchRefusedException(response.Status, response.Headers.TryGetValue("x-ms-error-code", out var code) ? code : null, response.ReasonPhrase);
+            throw new BatchRefusedException(response.Status, response.Headers.TryGetValue("x-ms-error-code", out var code) ? code : null,
+                response.ReasonPhrase);
         }
 
         if (!response.Headers.ContentType?.Contains("boundary=", StringComparison.OrdinalIgnoreCase) ?? true)
@@ -108,7 +110,8 @@ internal sealed class BlobBatchDeleter : IDisposable
             string? errorCode = null;
             foreach (var line in lines)
             {
-                if (line.StartsWith("Content-ID:", StringComparison.OrdinalIgnoreCase) && int.TryParse(line.AsSpan(11).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+                if (line.StartsWith("Content-ID:", StringComparison.OrdinalIgnoreCase) && int.TryParse(line.AsSpan(11).Trim(),
+                    NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
                 {
                     id = parsed;
                 }

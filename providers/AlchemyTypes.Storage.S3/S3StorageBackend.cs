@@ -1,3 +1,4 @@
+using AlchemyTypes.Shared.Storage;
 using System.Net;
 using AlchemyTypes.Shared.IO;
 using AlchemyTypes.Shared.Threading;
@@ -60,7 +61,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
         _prefix = options.KeyPrefix ?? "";
         _errors = new S3ErrorMapper(_bucket, ToString());
         var o = _options;
-        _uploader = new(new(o.PartSize, o.MaxConcurrency, o.EffectiveMultipartThreshold, MaxParts, "S3StorageOptions.PartSize", o.AbortTimeout, o.TimeProvider), _errors);
+        _uploader = new(new(o.PartSize, o.MaxConcurrency, o.EffectiveMultipartThreshold, MaxParts, "S3StorageOptions.PartSize",
+            o.AbortTimeout, o.TimeProvider), _errors);
     }
 
     /// <summary>The bucket.</summary>
@@ -73,7 +75,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     public bool CanSignUrls => true;
 
     /// <inheritdoc />
-    public async Task<StoredObjectInfo> UploadAsync(string key, Stream content, StorageUploadOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<StoredObjectInfo> UploadAsync(string key, Stream content, StorageUploadOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         StorageKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
@@ -174,7 +177,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
         GetObjectMetadataResponse response;
         try
         {
-            response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
+            response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
         {
@@ -194,7 +198,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
             Size = response.ContentLength,
             ContentType = string.IsNullOrEmpty(response.Headers.ContentType) ? "application/octet-stream" : response.Headers.ContentType,
             ETag = response.ETag,
-            LastModified = response.LastModified is { } modified ? new DateTimeOffset(DateTime.SpecifyKind(modified.ToUniversalTime(), DateTimeKind.Utc)) : null,
+            LastModified = response.LastModified is { } modified ? new DateTimeOffset(DateTime.SpecifyKind(modified.ToUniversalTime(),
+                DateTimeKind.Utc)) : null,
             VersionId = string.IsNullOrEmpty(response.VersionId) ? null : response.VersionId,
             Metadata = metadata,
         };
@@ -262,7 +267,7 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     {
         ArgumentNullException.ThrowIfNull(keys);
         var deleted = new List<string>(keys.Count);
-        var (valid, failed) = StorageKey.Partition(keys);
+        var (valid, failed) = StorageKeyPartition.Split(keys);
 
         var requests = 0;
         foreach (var chunk in valid.Chunk(MaxKeysPerDeleteRequest))
@@ -365,7 +370,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
         }
         catch (AmazonClientException ex)
         {
-            throw new StorageCapabilityException($"{this} could not sign a URL for '{key}': {ex.Message}. Give the S3 client credentials that can sign (not anonymous ones).", ex);
+            throw new StorageCapabilityException($"{this} could not sign a URL for '{key}': {ex.Message}. Give the S3 client credentials "
+                + $"that can sign (not anonymous ones).", ex);
         }
     }
 
@@ -385,7 +391,8 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
     {
         try
         {
-            await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
+            await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key },
+                cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
@@ -403,5 +410,6 @@ public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
 
     private bool IsServiceFailure(Exception ex, CancellationToken cancellationToken) => _errors.IsServiceFailure(ex, cancellationToken);
 
-    private Exception Map(Exception ex, string operation, string key, CancellationToken cancellationToken) => _errors.Map(ex, operation, key, cancellationToken);
+    private Exception Map(Exception ex, string operation, string key, CancellationToken cancellationToken) => _errors.Map(ex, operation, key,
+        cancellationToken);
 }

@@ -45,7 +45,8 @@ public sealed class S3StorageOptions
     /// <summary>
     /// The size of each multipart part, 8 MiB by default, from <see cref="MinimumPartSize"/> to
     /// <see cref="MaximumPartSize"/>. Each part being read or sent is one buffer of this size: the buffers take
-    /// <c>PartSize × MaxConcurrency</c> whatever the object size (README, "Cloud storage", has the measured total). S3 allows 10,000 parts, so 8 MiB parts cap an
+    /// <c>PartSize × MaxConcurrency</c> whatever the object size (README, "Cloud storage", has the measured total). S3 allows 10,000 parts,
+    /// so 8 MiB parts cap an
     /// object at about 78 GiB; raise it for larger ones.
     /// </summary>
     public int PartSize { get; set; } = 8 * 1024 * 1024;
@@ -88,10 +89,12 @@ public sealed class S3StorageOptions
         }
 
         TransferOptionRules.Validate(
-            nameof(S3StorageOptions), KeyPrefix, (nameof(MultipartThreshold), MultipartThreshold), MaxConcurrency, (nameof(AbortTimeout), AbortTimeout), TimeProvider);
+            nameof(S3StorageOptions), KeyPrefix, (nameof(MultipartThreshold), MultipartThreshold), MaxConcurrency, (nameof(AbortTimeout),
+                AbortTimeout), TimeProvider);
         if (PartSize is < MinimumPartSize or > MaximumPartSize)
         {
-            throw new AlchemyTypesConfigurationException($"S3StorageOptions.PartSize is {PartSize}; use {MinimumPartSize} (5 MiB, the S3 minimum) to {MaximumPartSize} bytes.");
+            throw new AlchemyTypesConfigurationException($"S3StorageOptions.PartSize is {PartSize}; use {MinimumPartSize} (5 MiB, the S3 "
+                + $"minimum) to {MaximumPartSize} bytes.");
         }
     }
 

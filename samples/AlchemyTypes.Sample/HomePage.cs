@@ -22,7 +22,8 @@ internal static class HomePage
             """);
         if (deletedKey is not null)
         {
-            page.Append($"<p class=\"note\" id=\"deleted\">Deleted. Blob <code>{html.Encode(deletedKey)}</code> still in storage: <b>{(deletedStillStored == true ? "yes" : "no")}</b></p>");
+            page.Append($"<p class=\"note\" id=\"deleted\">Deleted. Blob <code>{html.Encode(deletedKey)}</code> still in storage: "
+                + $"<b>{(deletedStillStored == true ? "yes" : "no")}</b></p>");
         }
 
         if (user is null)
@@ -54,18 +55,22 @@ internal static class HomePage
                 page.Append($"<tr><td>{html.Encode(document.Title)}</td><td>");
                 if (document.File is { } file)
                 {
-                    page.Append($"<a href=\"/documents/{document.Id}/file\">{html.Encode(file.FileName)}</a> ({file.Size} bytes)<br><small><code>{html.Encode(file.Key)}</code></small>");
-                    page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/replace\" enctype=\"multipart/form-data\">{token}<input name=\"file\" type=\"file\" required> <button>Replace</button></form>");
+                    page.Append($"<a href=\"/documents/{document.Id}/file\">{html.Encode(file.FileName)}</a> ({file.Size} "
+                        + $"bytes)<br><small><code>{html.Encode(file.Key)}</code></small>");
+                    page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/replace\" "
+                        + $"enctype=\"multipart/form-data\">{token}<input name=\"file\" type=\"file\" required> <button>Replace</button></form>");
                 }
 
                 page.Append("</td><td>");
                 for (var i = 0; i < document.Attachments.Count; i++)
                 {
                     page.Append($"<a href=\"/documents/{document.Id}/attachments/{i}\">{html.Encode(document.Attachments[i].FileName)}</a>");
-                    page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/attachments/{i}/delete\" style=\"display:inline\">{token}<button>remove</button></form><br>");
+                    page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/attachments/{i}/delete\" "
+                        + $"style=\"display:inline\">{token}<button>remove</button></form><br>");
                 }
 
-                page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/attachments\" enctype=\"multipart/form-data\">{token}<input name=\"file\" type=\"file\" required> <button>Add</button></form>");
+                page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/attachments\" "
+                    + $"enctype=\"multipart/form-data\">{token}<input name=\"file\" type=\"file\" required> <button>Add</button></form>");
                 page.Append($"</td><td><form method=\"post\" action=\"/documents/{document.Id}/delete\">{token}<button>Delete</button></form></td></tr>");
             }
 

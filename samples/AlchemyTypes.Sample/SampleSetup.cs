@@ -93,7 +93,8 @@ public static class SampleSetup
 
         if (stored is null)
         {
-            stored = new DevelopmentKeys("dev1", Convert.ToBase64String(EncryptionKeyRing.GenerateKey()), Convert.ToBase64String(EncryptionKeyRing.GenerateKey()));
+            stored = new DevelopmentKeys("dev1", Convert.ToBase64String(EncryptionKeyRing.GenerateKey()),
+                Convert.ToBase64String(EncryptionKeyRing.GenerateKey()));
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             File.WriteAllText(file, JsonSerializer.Serialize(stored));
             if (!OperatingSystem.IsWindows())

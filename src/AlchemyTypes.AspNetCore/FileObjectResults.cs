@@ -33,7 +33,8 @@ public static class FileObjectResults
         ArgumentNullException.ThrowIfNull(file);
         if (!file.CanSignUrls)
         {
-            throw new StorageCapabilityException($"'{file.FileName}' is in a backend that cannot sign URLs; use FileObjectResults.Stream, or Download which falls back to it.");
+            throw new StorageCapabilityException($"'{file.FileName}' is in a backend that cannot sign URLs; use FileObjectResults.Stream, or "
+                + $"Download which falls back to it.");
         }
 
         return new SignedUrlRedirectResult(file, new SignedUrlOptions { ExpiresIn = expiresIn ?? TimeSpan.FromMinutes(5) });

@@ -64,7 +64,8 @@ internal sealed class FileObjectStreamResult(FileObject file, bool inline) : IRe
             return;
         }
 
-        var content = range is { } r ? await file.OpenReadAsync(r, cancellationToken).ConfigureAwait(false) : await file.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        var content = range is { } r ? await file.OpenReadAsync(r,
+            cancellationToken).ConfigureAwait(false) : await file.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (content.ConfigureAwait(false))
         {
             await content.CopyToAsync(response.Body, 81920, cancellationToken).ConfigureAwait(false);

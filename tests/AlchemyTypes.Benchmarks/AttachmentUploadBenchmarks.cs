@@ -48,7 +48,8 @@ public class AttachmentUploadBenchmarks
             _backend = _store.Backend;
             _connection = new SqliteConnection("Data Source=:memory:");
             await _connection.OpenAsync();
-            _options = new DbContextOptionsBuilder<AttachmentBenchContext>().UseSqlite(_connection).AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
+            _options = new DbContextOptionsBuilder<AttachmentBenchContext>().UseSqlite(_connection).AddAlchemyTypes(a
+                => a.AddStorage("files", _backend)).Options;
             await using var context = new AttachmentBenchContext(_options);
             await context.Database.EnsureCreatedAsync();
             if (await SaveRowWithAttachments() != Attachments * (long)_data.Length || await SerialUploads() != Attachments * (long)_data.Length)

@@ -27,7 +27,8 @@ public sealed class BenchmarkServer : IAsyncDisposable
     {
         var port = TestEnvironment.GetFreePort();
         var data = TestEnvironment.CreateTempDirectory("alchemytypes-bench-s3rver");
-        var process = NodeServer.Start("s3rver", "s3rver", "bin/s3rver.js", ["-d", data, "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--silent"]);
+        var process = NodeServer.Start("s3rver", "s3rver", "bin/s3rver.js", ["-d", data, "-a", "127.0.0.1", "-p",
+            port.ToString(CultureInfo.InvariantCulture), "--silent"]);
         await process.WaitForPortAsync(port, TestServerClients.StartTimeout, NodeServer.HowToInstall("s3rver"));
         return new BenchmarkServer(process, data, port);
     }
@@ -40,7 +41,8 @@ public sealed class BenchmarkServer : IAsyncDisposable
             "Azurite",
             "azurite",
             "dist/src/blob/main.js",
-            ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--location", data, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"]);
+            ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--location", data, "--silent",
+                "--disableTelemetry", "--skipApiVersionCheck", "--loose"]);
         await process.WaitForPortAsync(port, TestServerClients.StartTimeout, NodeServer.HowToInstall("azurite"));
         return new BenchmarkServer(process, data, port);
     }

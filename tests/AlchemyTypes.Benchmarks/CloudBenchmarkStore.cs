@@ -40,7 +40,8 @@ internal sealed class CloudBenchmarkStore : IAsyncDisposable
                 result.S3 = server.CreateS3Client();
                 result.Bucket = name;
                 await result.S3.PutBucketAsync(name);
-                result.Backend = new S3StorageBackend(result.S3, new S3StorageOptions { BucketName = name, UseChunkEncoding = false, UseConditionalWrites = false });
+                result.Backend = new S3StorageBackend(result.S3, new S3StorageOptions { BucketName = name, UseChunkEncoding = false,
+                    UseConditionalWrites = false });
             }
             else
             {

@@ -104,7 +104,8 @@ public class CloudFileObjectBenchmarks
             long read;
             using (var source = new MemoryStream(_data, writable: false))
             {
-                await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = source, AutoCloseStream = false, UseChunkEncoding = false });
+                await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = source,
+                    AutoCloseStream = false, UseChunkEncoding = false });
             }
 
             using (var response = await _s3.GetObjectAsync(_bucket, key))

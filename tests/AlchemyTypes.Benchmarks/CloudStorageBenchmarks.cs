@@ -62,7 +62,8 @@ public class CloudTransferBenchmarks
             // TransferUtility cannot talk to s3rver: it signs bodies with aws-chunked encoding over HTTP (stored as-is by
             // s3rver) and has no UseChunkEncoding knob. The baseline is the SDK's own single PutObject, as s3rver needs it.
             using var source = new MemoryStream(_data, writable: false);
-            await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = Key, InputStream = source, AutoCloseStream = false, UseChunkEncoding = false });
+            await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = Key, InputStream = source, AutoCloseStream = false,
+                UseChunkEncoding = false });
             using var response = await _s3!.GetObjectAsync(_bucket, Key);
             return await CloudBenchmarkStore.DrainAsync(response.ResponseStream, _readBuffer);
         }

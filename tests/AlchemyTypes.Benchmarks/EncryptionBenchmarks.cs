@@ -21,7 +21,8 @@ public class EncryptionBenchmarks
     private const int Rows = 100_000;
     private const string Value = "alice.wonderland@example.com";
 
-    private readonly EncryptionKeyRing _ring = new EncryptionKeyRing().Add("k1", EncryptionKeyRing.GenerateKey()).SetBlindIndexKey(EncryptionKeyRing.GenerateKey());
+    private readonly EncryptionKeyRing _ring = new EncryptionKeyRing().Add("k1",
+        EncryptionKeyRing.GenerateKey()).SetBlindIndexKey(EncryptionKeyRing.GenerateKey());
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
     private AesGcm _aes = null!;
     private readonly EncryptionBinding _binding = EncryptionBinding.For(null, "EncryptedRows", "Value");

@@ -50,7 +50,8 @@ try
 
     // The cloud provider packages load with their SDKs (built offline: nothing here sends a request).
     var s3 = new AlchemyTypes.Storage.S3.S3StorageBackend(
-        new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials("key", "secret"), new Amazon.S3.AmazonS3Config { ServiceURL = "http://127.0.0.1:9", ForcePathStyle = true }),
+        new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials("key", "secret"),
+            new Amazon.S3.AmazonS3Config { ServiceURL = "http://127.0.0.1:9", ForcePathStyle = true }),
         new AlchemyTypes.Storage.S3.S3StorageOptions { BucketName = "consumer" });
     var azure = new AlchemyTypes.Storage.Azure.AzureBlobStorageBackend(new Azure.Storage.Blobs.BlobContainerClient("UseDevelopmentStorage=true", "consumer"));
     if (!s3.CanSignUrls || !azure.CanSignUrls)

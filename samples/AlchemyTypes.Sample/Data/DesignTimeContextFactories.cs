@@ -17,7 +17,8 @@ internal static class DesignTime
     {
         builder.AddAlchemyTypes(a => a
             .AddStorage("files", new InMemoryStorageBackend())
-            .UseEncryption(new EncryptionKeyRing().Add("design", EncryptionKeyRing.GenerateKey(), makeCurrent: true).SetBlindIndexKey(EncryptionKeyRing.GenerateKey()))
+            .UseEncryption(new EncryptionKeyRing().Add("design", EncryptionKeyRing.GenerateKey(),
+                makeCurrent: true).SetBlindIndexKey(EncryptionKeyRing.GenerateKey()))
             .UseArgon2());
         return builder;
     }

@@ -59,7 +59,8 @@ public sealed class EncryptedValueException : AlchemyTypesException
         {
             EncryptedValueFailure.Malformed => "does not have the layout 'v2:<keyId>:<Base64>' of an AlchemyTypes encrypted value",
             EncryptedValueFailure.UnsupportedVersion => "has a format version this version of AlchemyTypes does not know",
-            EncryptedValueFailure.UnknownKeyId => $"was encrypted with key '{keyId}', which is not in the key ring: add that key to the ring (old keys must stay until ReEncryptAsync has run)",
+            EncryptedValueFailure.UnknownKeyId => $"was encrypted with key '{keyId}', which is not in the key ring: add that key to the ring "
+                + $"(old keys must stay until ReEncryptAsync has run)",
             EncryptedValueFailure.NotBase64 => "has a payload that is not valid Base64",
             EncryptedValueFailure.Truncated => "is too short to hold a nonce and an authentication tag (truncated?)",
             EncryptedValueFailure.AuthenticationFailed => $"failed AES-GCM authentication: it was altered, copied from another column, table or schema "

@@ -41,7 +41,8 @@ public sealed partial class EncryptionKeyRing
     /// Adds an AES-256 key. The first key added becomes current; later ones become current only with
     /// <paramref name="makeCurrent"/> or <see cref="SetCurrent"/>. The key bytes are copied.
     /// </summary>
-    /// <param name="keyId">1 to 32 characters from <c>A-Z a-z 0-9 . -</c>, unique ignoring case; stored in clear in every value, so never derive it from the key.</param>
+    /// <param name="keyId">1 to 32 characters from <c>A-Z a-z 0-9 . -</c>, unique ignoring case; stored in clear in every value, so never
+    /// derive it from the key.</param>
     /// <param name="key">Exactly 32 random bytes (see <see cref="GenerateKey"/>).</param>
     /// <param name="makeCurrent">Whether new values are encrypted with this key from now on.</param>
     /// <returns>This ring, for chaining.</returns>
@@ -56,7 +57,8 @@ public sealed partial class EncryptionKeyRing
             if (current.Keys.Keys.Any(id => string.Equals(id, keyId, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new AlchemyTypesConfigurationException(
-                    $"The key ring already holds a key with id '{keyId}' (ids are compared ignoring case). Key ids are stored in every encrypted value, so each id may name only one key: pick a new id for a new key.");
+                    $"The key ring already holds a key with id '{keyId}' (ids are compared ignoring case). Key ids are stored in every "
+                        + $"encrypted value, so each id may name only one key: pick a new id for a new key.");
             }
 
             if (current.BlindIndexKey is { } blind && CryptographicOperations.FixedTimeEquals(blind, key))
@@ -154,7 +156,8 @@ public sealed partial class EncryptionKeyRing
         if (key.Length != KeySize)
         {
             throw new AlchemyTypesConfigurationException(
-                $"{what} must be exactly {KeySize} bytes (AES-256 / HMAC-SHA256), but {key.Length} bytes were given. Generate one with EncryptionKeyRing.GenerateKey().");
+                $"{what} must be exactly {KeySize} bytes (AES-256 / HMAC-SHA256), but {key.Length} bytes were given. Generate one with "
+                    + $"EncryptionKeyRing.GenerateKey().");
         }
     }
 

@@ -20,7 +20,8 @@ public static class EncryptedPropertyBuilderExtensions
     /// <c>Where(e =&gt; e.Property == value)</c> works without decrypting; it reveals which rows hold equal values.
     /// </param>
     /// <returns>The same builder.</returns>
-    public static PropertyBuilder<TProperty> IsEncrypted<TProperty>(this PropertyBuilder<TProperty> propertyBuilder, int? maxLength = null, bool blindIndex = false)
+    public static PropertyBuilder<TProperty> IsEncrypted<TProperty>(this PropertyBuilder<TProperty> propertyBuilder, int? maxLength = null,
+        bool blindIndex = false)
     {
         ArgumentNullException.ThrowIfNull(propertyBuilder);
         if (maxLength is <= 0)

@@ -26,7 +26,8 @@ public static class EncryptionDbContextExtensions
     /// <param name="batchSize">Rows per batch (1 to 100,000).</param>
     /// <param name="cancellationToken">Stops between batches; batches already saved stay saved.</param>
     /// <returns>How many rows were re-encrypted, in how many batches.</returns>
-    public static async Task<ReEncryptionResult> ReEncryptAsync<TEntity>(this DbContext context, int batchSize = 500, CancellationToken cancellationToken = default)
+    public static async Task<ReEncryptionResult> ReEncryptAsync<TEntity>(this DbContext context, int batchSize = 500,
+        CancellationToken cancellationToken = default)
         where TEntity : class
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -128,8 +129,10 @@ public static class EncryptionDbContextExtensions
             ?? throw new AlchemyTypesConfigurationException($"{typeof(TEntity).Name} is not an entity type of {context.GetType().Name}.");
         var indexed = entityType.GetProperties()
             .Where(p => p.GetValueConverter() is EncryptedStringConverter)
-            .Select(p => (Property: p, Shadow: p.FindAnnotation(AlchemyTypes.Infrastructure.Internal.AlchemyTypesAnnotationNames.BlindIndexProperty)?.Value is string shadow
-                ? entityType.FindProperty(shadow) : null))
+            .Select(p => (
+                Property: p,
+                Shadow: p.FindAnnotation(AlchemyTypes.Infrastructure.Internal.AlchemyTypesAnnotationNames.BlindIndexProperty)?.Value
+                    is string shadow ? entityType.FindProperty(shadow) : null))
             .Where(p => p.Shadow is not null)
             .ToArray();
         if (indexed.Length == 0)

@@ -43,7 +43,8 @@ public static partial class ContentTypes
     public static bool IsValid(string? contentType)
         => contentType is { Length: > 0 and <= 255 } && MediaType().IsMatch(contentType);
 
-    /// <summary>Whether <paramref name="contentType"/> matches <paramref name="pattern"/>: equal (ignoring case and parameters), <c>type/*</c>, or <c>*/*</c>.</summary>
+    /// <summary>Whether <paramref name="contentType"/> matches <paramref name="pattern"/>: equal (ignoring case and parameters),
+    /// <c>type/*</c>, or <c>*/*</c>.</summary>
     /// <param name="contentType">The MIME type.</param>
     /// <param name="pattern">The allowed type or wildcard.</param>
     /// <returns>True when it matches.</returns>
@@ -62,6 +63,7 @@ public static partial class ContentTypes
             : string.Equals(type, pattern.Trim(), StringComparison.OrdinalIgnoreCase);
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(""[\x20-\x21\x23-\x7E]*""|[A-Za-z0-9!#$&^_.+-]+))*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+        + @"(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(""[\x20-\x21\x23-\x7E]*""|[A-Za-z0-9!#$&^_.+-]+))*$")]
     private static partial Regex MediaType();
 }

@@ -141,8 +141,10 @@ public sealed class FileObject : IEquatable<FileObject>
     public static FileObject Create(string fileName, Stream? content = null, string? sourcePath = null, FileObjectOptions? options = null)
         => (content, sourcePath) switch
         {
-            (not null, not null) => throw new FileObjectContentException($"FileObject '{fileName}' was given both a content stream and a source path; give exactly one."),
-            (null, null) => throw new FileObjectContentException($"FileObject '{fileName}' was given neither a content stream nor a source path; give exactly one."),
+            (not null, not null) => throw new FileObjectContentException($"FileObject '{fileName}' was given both a content stream and a "
+                + $"source path; give exactly one."),
+            (null, null) => throw new FileObjectContentException($"FileObject '{fileName}' was given neither a content stream nor a source "
+                + $"path; give exactly one."),
             (not null, null) => FromStream(content, fileName, options),
             _ => FromPath(sourcePath!, fileName, options),
         };
@@ -174,7 +176,8 @@ public sealed class FileObject : IEquatable<FileObject>
         var storage = RequireStorage();
         if (Size > MaxBytesInMemory)
         {
-            throw new FileObjectStateException($"'{FileName}' has {Size} bytes, more than GetBytesAsync reads into memory ({MaxBytesInMemory}); use OpenReadAsync and stream it.");
+            throw new FileObjectStateException($"'{FileName}' has {Size} bytes, more than GetBytesAsync reads into memory "
+                + $"({MaxBytesInMemory}); use OpenReadAsync and stream it.");
         }
 
         var stream = await storage.OpenReadAsync(Key, null, cancellationToken).ConfigureAwait(false);
@@ -196,7 +199,8 @@ public sealed class FileObject : IEquatable<FileObject>
         var storage = RequireStorage();
         if (storage is not ISignedUrlStorageBackend { CanSignUrls: true } signer)
         {
-            throw new StorageCapabilityException($"The storage backend '{Backend}' ({storage}) cannot sign URLs. Check FileObject.CanSignUrls first, or stream the content with OpenReadAsync.");
+            throw new StorageCapabilityException($"The storage backend '{Backend}' ({storage}) cannot sign URLs. Check "
+                + $"FileObject.CanSignUrls first, or stream the content with OpenReadAsync.");
         }
 
         options ??= new SignedUrlOptions();
@@ -262,7 +266,8 @@ public sealed class FileObject : IEquatable<FileObject>
 
     /// <summary>Uploads the pending content; on return the object is stored and describes what the backend holds.</summary>
     internal async Task UploadAsync(
-        string backendName, IStorageBackend storage, long? maxSize, Func<long, Exception> onTooLarge, IReadOnlyList<string>? allowedContentTypes, string property,
+        string backendName, IStorageBackend storage, long? maxSize, Func<long, Exception> onTooLarge,
+            IReadOnlyList<string>? allowedContentTypes, string property,
         bool async, CancellationToken cancellationToken)
     {
         var pending = _pending ?? throw new FileObjectStateException($"'{FileName}' has no content waiting to be uploaded.");
@@ -341,7 +346,8 @@ public sealed class FileObject : IEquatable<FileObject>
                 + "Register it with AddAlchemyTypes(a => a.AddStorage(name, backend)).");
         }
 
-        return _storage ?? throw new FileObjectStateException($"'{FileName}' is not connected to a storage backend: load it through a DbContext with AddAlchemyTypes storage, or save it first.");
+        return _storage ?? throw new FileObjectStateException($"'{FileName}' is not connected to a storage backend: load it through a "
+            + $"DbContext with AddAlchemyTypes storage, or save it first.");
     }
 
     private static FileObject Create(string fileName, PendingContent content, FileObjectOptions? options)
@@ -360,7 +366,8 @@ public sealed class FileObject : IEquatable<FileObject>
 
         var key = options?.Key is { } given ? StorageKey.Validate(given) : GenerateKey(fileName);
         var metadata = ValidateMetadata(options?.Metadata);
-        return new FileObject(fileName, key, options?.Backend, contentType, metadata) { _pending = content, _contentTypeDeclared = options?.ContentType is not null };
+        return new FileObject(fileName, key, options?.Backend, contentType, metadata) { _pending = content,
+            _contentTypeDeclared = options?.ContentType is not null };
     }
 
     private static void ValidateFileName(string fileName)
@@ -386,7 +393,8 @@ public sealed class FileObject : IEquatable<FileObject>
             if (string.IsNullOrEmpty(name) || name.Length > 64 || !(char.IsAsciiLetter(name[0]) || name[0] == '_')
                 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
             {
-                throw new ArgumentException($"Metadata name '{name}' is not allowed: use letters, digits and '_' (starting with a letter or '_'), at most 64 characters.", nameof(metadata));
+                throw new ArgumentException($"Metadata name '{name}' is not allowed: use letters, digits and '_' (starting with a letter or "
+                    + $"'_'), at most 64 characters.", nameof(metadata));
             }
 
             ArgumentNullException.ThrowIfNull(value, $"metadata[{name}]");

@@ -1,6 +1,7 @@
 namespace AlchemyTypes;
 
-/// <summary>Thrown when a FileObject is used in a state that does not allow it: read before it is saved, or saved again after its one-shot stream was consumed by a failed save.</summary>
+/// <summary>Thrown when a FileObject is used in a state that does not allow it: read before it is saved, or saved again after its one-shot
+/// stream was consumed by a failed save.</summary>
 public sealed class FileObjectStateException : AlchemyTypesException
 {
     /// <summary>Creates an exception with no message.</summary>

@@ -1,6 +1,7 @@
 namespace AlchemyTypes;
 
-/// <summary>Thrown when SaveChanges cannot store a FileObject's content (the backend failed). The database is unchanged and files uploaded by the failed save are removed; the inner exception is the backend's error.</summary>
+/// <summary>Thrown when SaveChanges cannot store a FileObject's content (the backend failed). The database is unchanged and files uploaded
+/// by the failed save are removed; the inner exception is the backend's error.</summary>
 public sealed class FileStorageException : AlchemyTypesException
 {
     /// <summary>Creates an exception with no message.</summary>

@@ -1,6 +1,7 @@
 namespace AlchemyTypes;
 
-/// <summary>Thrown when a file breaks a rule attached to its property (maximum size, allowed content types). Nothing is stored: the check happens before the upload, or stops it.</summary>
+/// <summary>Thrown when a file breaks a rule attached to its property (maximum size, allowed content types). Nothing is stored: the check
+/// happens before the upload, or stops it.</summary>
 public sealed class FileValidationException : AlchemyTypesException
 {
     /// <summary>Creates an exception with no message.</summary>

@@ -82,7 +82,8 @@ public sealed class AlchemyTypesOptionsBuilder
 
     /// <summary>
     /// Registers a storage backend under <paramref name="name"/>. The first one registered is the default unless
-    /// <see cref="UseDefaultStorage"/> says otherwise; registering a name again replaces its backend. Create each backend once and reuse it for every context: backends are
+    /// <see cref="UseDefaultStorage"/> says otherwise; registering a name again replaces its backend. Create each backend once and reuse it
+    /// for every context: backends are
     /// part of EF Core's model cache key.
     /// </summary>
     /// <param name="name">1–64 letters, digits, '-', '_' or '.'; FileObject properties and values refer to it.</param>
@@ -107,7 +108,8 @@ public sealed class AlchemyTypesOptionsBuilder
 
     /// <summary>
     /// Uses a whole registry built elsewhere, typically the singleton that dependency injection holds:
-    /// <c>services.AddDbContext&lt;T&gt;((sp, o) =&gt; o.UseNpgsql(…).AddAlchemyTypes(a =&gt; a.UseStorageRegistry(sp.GetRequiredService&lt;StorageRegistry&gt;())))</c>.
+    /// <c>services.AddDbContext&lt;T&gt;((sp, o) =&gt; o.UseNpgsql(…).AddAlchemyTypes(a =&gt;
+    /// a.UseStorageRegistry(sp.GetRequiredService&lt;StorageRegistry&gt;())))</c>.
     /// Backends added with <see cref="AddStorage"/> are then ignored.
     /// </summary>
     /// <param name="registry">The registry.</param>

@@ -78,7 +78,8 @@ public static class Nanoid
             var bit = 1UL << (c & 63);
             if ((word & bit) != 0)
             {
-                throw new ArgumentException($"A Nanoid alphabet must not repeat a character: '{c}' appears twice, which would make it more likely than the others.", nameof(alphabet));
+                throw new ArgumentException($"A Nanoid alphabet must not repeat a character: '{c}' appears twice, which would make it more "
+                    + $"likely than the others.", nameof(alphabet));
             }
 
             word |= bit;

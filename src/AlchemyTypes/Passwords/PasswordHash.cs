@@ -95,7 +95,8 @@ public sealed class PasswordHash
         return new PasswordHash(null, encodedHash, null);
     }
 
-    /// <summary>Checks a password against the stored hash in constant time. False for a null password or a malformed or unknown hash; never throws for those.</summary>
+    /// <summary>Checks a password against the stored hash in constant time. False for a null password or a malformed or unknown hash; never
+    /// throws for those.</summary>
     /// <param name="password">The password to check.</param>
     /// <returns>Whether it matches.</returns>
     /// <exception cref="PasswordHashStateException">The password has not been hashed yet, or no hashers are attached.</exception>
@@ -226,7 +227,8 @@ public sealed class PasswordHash
     /// <summary>The stored string; throws when still pending (the SaveChanges interceptor hashes first).</summary>
     internal string ToProvider(string entityType, string property)
         => EncodedHash ?? throw new PasswordHashStateException(
-            $"The password of '{entityType}.{property}' was not hashed before being written. AlchemyTypes hashes pending passwords in SaveChanges/SaveChangesAsync; "
+            $"The password of '{entityType}.{property}' was not hashed before being written. AlchemyTypes hashes pending passwords in "
+                + $"SaveChanges/SaveChangesAsync; "
             + "bulk updates (ExecuteUpdate) and query parameters need a hashed value.");
 
     /// <summary>Hashes a pending password (or attaches an imported hash) with the context's hashers, then zeroes the plaintext copy.</summary>
@@ -289,12 +291,14 @@ public sealed class PasswordHash
         var (hash, registry) = Attached();
         if (hash is null)
         {
-            throw new PasswordHashStateException("This password has not been hashed yet: it is hashed when the entity is saved (SaveChanges/SaveChangesAsync). Save first, or verify the loaded value.");
+            throw new PasswordHashStateException("This password has not been hashed yet: it is hashed when the entity is saved "
+                + "(SaveChanges/SaveChangesAsync). Save first, or verify the loaded value.");
         }
 
         if (registry is null)
         {
-            throw new PasswordHashStateException("This hash is not attached to any password hasher: save the entity (or load it) through a context configured with UseArgon2()/UseBCrypt() before verifying.");
+            throw new PasswordHashStateException("This hash is not attached to any password hasher: save the entity (or load it) through a "
+                + "context configured with UseArgon2()/UseBCrypt() before verifying.");
         }
 
         return (hash, registry);

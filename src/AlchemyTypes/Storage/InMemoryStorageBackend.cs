@@ -31,7 +31,8 @@ public sealed class InMemoryStorageBackend : IStorageBackend
     public IReadOnlyCollection<string> Keys => _objects.Keys.ToArray();
 
     /// <inheritdoc />
-    public async Task<StoredObjectInfo> UploadAsync(string key, Stream content, StorageUploadOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<StoredObjectInfo> UploadAsync(string key, Stream content, StorageUploadOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         StorageKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);

@@ -1,6 +1,7 @@
 namespace AlchemyTypes.Storage;
 
-/// <summary>Thrown when an object key is unsafe or malformed: empty, too long, absolute, with '..' or '.' segments, backslashes, control characters, or (for the local backend) a path that leaves the root.</summary>
+/// <summary>Thrown when an object key is unsafe or malformed: empty, too long, absolute, with '..' or '.' segments, backslashes, control
+/// characters, or (for the local backend) a path that leaves the root.</summary>
 public sealed class InvalidStorageKeyException : StorageException
 {
     /// <summary>Creates an exception with no message.</summary>

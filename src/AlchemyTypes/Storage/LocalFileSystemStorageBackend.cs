@@ -38,7 +38,8 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
         root.Create();
         // Resolve a linked root once, so that containment checks compare real paths.
         var resolved = RealPath(root.FullName)
-            ?? throw new ArgumentException($"The storage root '{root.FullName}' is a chain of symbolic links that does not end (a loop).", nameof(rootDirectory));
+            ?? throw new ArgumentException($"The storage root '{root.FullName}' is a chain of symbolic links that does not end (a "
+                + $"loop).", nameof(rootDirectory));
         _root = Path.TrimEndingDirectorySeparator(resolved);
         _metaRoot = Path.Combine(_root, InternalFolderName, "meta");
         _tempRoot = Path.Combine(_root, InternalFolderName, "tmp");
@@ -167,7 +168,8 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
     /// <inheritdoc />
     public override string ToString() => $"local storage at '{_root}'";
 
-    private async Task<StoredObjectInfo> UploadCoreAsync(string key, Stream content, StorageUploadOptions? options, bool async, CancellationToken cancellationToken)
+    private async Task<StoredObjectInfo> UploadCoreAsync(string key, Stream content, StorageUploadOptions? options, bool async,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var path = ResolvePath(key);
@@ -189,7 +191,8 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
         try
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, async ? FileOptions.Asynchronous : FileOptions.None);
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize,
+                async ? FileOptions.Asynchronous : FileOptions.None);
             await using (stream.ConfigureAwait(false))
             {
                 var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -366,7 +369,8 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
         var segments = key.Split('/');
         if (string.Equals(segments[0], InternalFolderName, StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidStorageKeyException($"The storage key '{key}' is not allowed: its first segment '{InternalFolderName}' is reserved for the backend's own files.");
+            throw new InvalidStorageKeyException($"The storage key '{key}' is not allowed: its first segment '{InternalFolderName}' is "
+                + $"reserved for the backend's own files.");
         }
 
         foreach (var segment in segments)
@@ -391,7 +395,8 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
 
         if (new DirectoryInfo(_root).LinkTarget is not null)
         {
-            throw new InvalidStorageKeyException($"The storage root '{_root}' was replaced by a symbolic link after the backend was created; refusing '{key}'.");
+            throw new InvalidStorageKeyException($"The storage root '{_root}' was replaced by a symbolic link after the backend was created; "
+                + $"refusing '{key}'.");
         }
 
         // Walk the existing components from the root down: a link anywhere must not lead out of the root.
@@ -412,7 +417,8 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
                 if (target is null || !IsInsideRoot(target))
                 {
                     throw new InvalidStorageKeyException(
-                        $"The storage key '{key}' is not allowed: '{segment}' is a symbolic link that leads outside the storage root (or into a loop of links).");
+                        $"The storage key '{key}' is not allowed: '{segment}' is a symbolic link that leads outside the storage root (or "
+                            + $"into a loop of links).");
                 }
             }
         }
@@ -438,7 +444,8 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
     {
         var full = Path.GetFullPath(path);
         var resolved = Path.GetPathRoot(full)!;
-        var pending = new Stack<string>(full[resolved.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var pending = new Stack<string>(full[resolved.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar],
+            StringSplitOptions.RemoveEmptyEntries).Reverse());
         var hops = 0;
         while (pending.TryPop(out var part))
         {

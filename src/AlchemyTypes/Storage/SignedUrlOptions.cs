@@ -21,7 +21,8 @@ public sealed class SignedUrlOptions
     {
         if (ExpiresIn <= TimeSpan.Zero || ExpiresIn > MaxExpiry)
         {
-            throw new ArgumentOutOfRangeException(nameof(ExpiresIn), ExpiresIn, $"A signed URL must expire after more than zero and at most {MaxExpiry.TotalDays} days.");
+            throw new ArgumentOutOfRangeException(nameof(ExpiresIn), ExpiresIn, $"A signed URL must expire after more than zero and at most "
+                + $"{MaxExpiry.TotalDays} days.");
         }
 
         if (!Enum.IsDefined(Method))

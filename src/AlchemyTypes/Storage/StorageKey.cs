@@ -33,7 +33,7 @@ public static class StorageKey
     /// </summary>
     /// <param name="keys">The keys asked for.</param>
     /// <returns>The valid keys, each once, in order; and the invalid keys with the reason.</returns>
-    public static (List<string> Valid, Dictionary<string, string> Invalid) Partition(IEnumerable<string> keys)
+    internal static (List<string> Valid, Dictionary<string, string> Invalid) Partition(IEnumerable<string> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var valid = new List<string>();

@@ -28,7 +28,8 @@ public sealed class StorageObjectExistsException : StorageException
     /// <param name="backend">A description of the backend.</param>
     /// <returns>The exception.</returns>
     public static StorageObjectExistsException ForKey(string key, string backend)
-        => new($"An object with key '{key}' already exists in {backend}; it was not replaced. Use another key, or set Overwrite = true to replace it.") { Key = key };
+        => new($"An object with key '{key}' already exists in {backend}; it was not replaced. Use another key, or set Overwrite = true to "
+            + $"replace it.") { Key = key };
 
     /// <summary>The key, when known.</summary>
     public string? Key { get; private init; }

@@ -31,7 +31,8 @@ public sealed class StorageRegistry
 
         if (defaultName is null)
         {
-            throw new AlchemyTypesConfigurationException("A storage registry needs at least one backend: AddAlchemyTypes(a => a.AddStorage(\"files\", backend)).");
+            throw new AlchemyTypesConfigurationException("A storage registry needs at least one backend: AddAlchemyTypes(a => "
+                + "a.AddStorage(\"files\", backend)).");
         }
 
         DefaultName = defaultName;

@@ -144,7 +144,8 @@ public sealed class FileObjectResultsTests : IAsyncLifetime
     public void Form_files_become_FileObjects_with_a_safe_name_and_the_browser_content_type()
     {
         using var stream = new MemoryStream(_content);
-        var form = new FormFile(stream, 0, _content.Length, "file", @"C:\fakepath\scan.pdf") { Headers = new HeaderDictionary(), ContentType = "application/pdf" };
+        var form = new FormFile(stream, 0, _content.Length, "file", @"C:\fakepath\scan.pdf") { Headers = new HeaderDictionary(),
+            ContentType = "application/pdf" };
         var file = form.ToFileObject();
         Assert.Equal("scan.pdf", file.FileName);
         Assert.Equal("application/pdf", file.ContentType);

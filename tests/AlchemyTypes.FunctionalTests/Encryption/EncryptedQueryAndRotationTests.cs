@@ -165,7 +165,8 @@ public abstract class EncryptedQueryAndRotationTests(ITestStore store) : IAsyncL
     {
         public int Saves { get; private set; }
 
-        public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+        public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result,
+            CancellationToken cancellationToken = default)
         {
             Saves++;
             await stop.CancelAsync();

@@ -71,7 +71,8 @@ public abstract class EncryptionHostileInputTests(ITestStore store) : IAsyncLife
         Assert.StartsWith("v2:", stored, StringComparison.Ordinal);
         var ring = SecretsConfiguration.RingFor(store);
         Assert.Equal("first secret", EncryptedStringCipher.Decrypt(ring, stored, "Vault", "Secret", EncryptionBinding.For(null, "Vaults", "Secret")));
-        Assert.Throws<EncryptedValueException>(() => EncryptedStringCipher.Decrypt(ring, stored, "Vault", "Secret", EncryptionBinding.For(null, "Archives", "Secret")));
+        Assert.Throws<EncryptedValueException>(() => EncryptedStringCipher.Decrypt(ring, stored, "Vault", "Secret",
+            EncryptionBinding.For(null, "Archives", "Secret")));
     }
 
     [Fact]

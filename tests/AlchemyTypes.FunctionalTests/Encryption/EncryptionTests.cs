@@ -278,7 +278,8 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
                 "truncated" => header + stored[header.Length..][..8], // six bytes: shorter than nonce + tag
                 "not-base64" => stored[..^4] + "*@#!",
                 "unknown-key" => "v2:k7:" + stored[header.Length..],
-                "wrong-key" => EncryptedStringCipher.Encrypt(new EncryptionKeyRing().Add(header[3..^1], EncryptionKeyRing.GenerateKey()), "the original note", EncryptionBinding.For(null, "Customers", "Notes")), // same id, another key
+                "wrong-key" => EncryptedStringCipher.Encrypt(new EncryptionKeyRing().Add(header[3..^1], EncryptionKeyRing.GenerateKey()),
+                    "the original note", EncryptionBinding.For(null, "Customers", "Notes")), // same id, another key
                 _ => "the original note",
             };
             await SetRawAsync(context, "Notes", id, corrupted);

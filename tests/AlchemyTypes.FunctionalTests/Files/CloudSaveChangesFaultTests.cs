@@ -171,7 +171,8 @@ public sealed class S3SaveChangesFaultTests(PostgresServerFixture postgres) : Cl
             config.HttpClientFactory = Log.AwsFactory();
         });
         _bucket = await S3TestBuckets.CreateAsync(_client);
-        return new S3StorageBackend(_client, new S3StorageOptions { BucketName = _bucket, PartSize = PartSize, UseChunkEncoding = false, UseConditionalWrites = false, AbortTimeout = TimeSpan.FromSeconds(60) });
+        return new S3StorageBackend(_client, new S3StorageOptions { BucketName = _bucket, PartSize = PartSize, UseChunkEncoding = false,
+            UseConditionalWrites = false, AbortTimeout = TimeSpan.FromSeconds(60) });
     }
 
     protected override ValueTask DisposeClientsAsync()
@@ -187,7 +188,8 @@ public sealed class S3SaveChangesFaultTests(PostgresServerFixture postgres) : Cl
     }
 }
 
-/// <summary>The SaveChanges faults on Azurite: 12 MiB in 1 MiB blocks, two in flight, interrupted after five; no blob and no uncommitted block may be left.</summary>
+/// <summary>The SaveChanges faults on Azurite: 12 MiB in 1 MiB blocks, two in flight, interrupted after five; no blob and no uncommitted
+/// block may be left.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class AzureSaveChangesFaultTests(PostgresServerFixture postgres) : CloudSaveChangesFaultTests(postgres)
 {
@@ -210,7 +212,8 @@ public sealed class AzureSaveChangesFaultTests(PostgresServerFixture postgres) :
         _container = new BlobServiceClient(connectionString, options).GetBlobContainerClient(AzuriteFixture.NewContainerName());
         await _container.CreateAsync();
         Server.WaitUntilPersisted(_container.Name);
-        return new AzureBlobStorageBackend(_container, new AzureBlobStorageOptions { TransferSize = BlockSize, MaxConcurrency = 2, CleanupTimeout = TimeSpan.FromSeconds(60) });
+        return new AzureBlobStorageBackend(_container, new AzureBlobStorageOptions { TransferSize = BlockSize, MaxConcurrency = 2,
+            CleanupTimeout = TimeSpan.FromSeconds(60) });
     }
 
     protected override ValueTask DisposeClientsAsync()

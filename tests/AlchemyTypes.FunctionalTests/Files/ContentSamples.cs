@@ -20,7 +20,8 @@ public static class ContentSamples
 
     public static byte[] Html => Encoding.UTF8.GetBytes("\uFEFF  <!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>");
 
-    public static byte[] Svg => Encoding.UTF8.GetBytes("<?xml version=\"1.0\"?>\n<!-- drawn -->\n<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>");
+    public static byte[] Svg => Encoding.UTF8.GetBytes("<?xml version=\"1.0\"?>\n<!-- drawn -->\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+        + "onload=\"alert(1)\"/>");
 
     public static byte[] Text => "id,name\n1,Alice\n2,Bob\n"u8.ToArray();
 

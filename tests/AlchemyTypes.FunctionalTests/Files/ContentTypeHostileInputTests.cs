@@ -174,7 +174,8 @@ public abstract class ContentTypeHostileInputTests(ITestStore store, InMemorySto
     public async Task A_non_seekable_stream_is_sniffed_and_stored_whole()
     {
         var bytes = (byte[])[.. ContentSamples.Png, .. Enumerable.Range(0, 100_000).Select(i => (byte)(i * 31))];
-        var file = FileObject.FromStream(new NonSeekableStream(new MemoryStream(bytes)), "upload", new FileObjectOptions { ContentType = "application/octet-stream" });
+        var file = FileObject.FromStream(new NonSeekableStream(new MemoryStream(bytes)), "upload",
+            new FileObjectOptions { ContentType = "application/octet-stream" });
         await using (var context = CreateContext())
         {
             context.Add(new Upload { File = file });

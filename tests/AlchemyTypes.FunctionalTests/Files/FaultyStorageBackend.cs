@@ -37,7 +37,8 @@ public sealed class FaultyStorageBackend(IStorageBackend inner) : IStorageBacken
         return Inner.Upload(key, Wrap(content), options);
     }
 
-    public Task<Stream> OpenReadAsync(string key, StorageRange? range = null, CancellationToken cancellationToken = default) => Inner.OpenReadAsync(key, range, cancellationToken);
+    public Task<Stream> OpenReadAsync(string key, StorageRange? range = null,
+        CancellationToken cancellationToken = default) => Inner.OpenReadAsync(key, range, cancellationToken);
 
     public Stream OpenRead(string key, StorageRange? range = null) => Inner.OpenRead(key, range);
 

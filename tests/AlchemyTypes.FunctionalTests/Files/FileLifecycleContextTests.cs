@@ -105,7 +105,8 @@ public abstract class FileLifecycleContextTests(ITestStore store, LifecycleStora
     public async Task Pooled_contexts_keep_no_state_between_leases()
     {
         var services = new ServiceCollection();
-        services.AddDbContextPool<LifecycleContext>(o => Database.UseProvider(o).AddAlchemyTypes(a => a.AddStorage("files", Storage.Primary).AddStorage("secondary", Storage.Secondary)));
+        services.AddDbContextPool<LifecycleContext>(o => Database.UseProvider(o).AddAlchemyTypes(a => a.AddStorage("files",
+            Storage.Primary).AddStorage("secondary", Storage.Secondary)));
         await using var provider = services.BuildServiceProvider();
         FileObject rolledBack;
         await using (var scope = provider.CreateAsyncScope())

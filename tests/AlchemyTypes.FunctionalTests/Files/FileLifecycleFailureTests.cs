@@ -98,7 +98,8 @@ public abstract class FileLifecycleFailureTests(ITestStore store, LifecycleStora
     public async Task Cancellation_mid_upload_stops_the_save_and_leaves_nothing()
     {
         using var cts = new CancellationTokenSource();
-        var file = FileObject.FromStream(new CallbackStream(new MemoryStream(RandomNumberGenerator.GetBytes(4_000_000)), 1_000_000, cts.Cancel), "cancelled.bin");
+        var file = FileObject.FromStream(new CallbackStream(new MemoryStream(RandomNumberGenerator.GetBytes(4_000_000)), 1_000_000,
+            cts.Cancel), "cancelled.bin");
         await using (var context = CreateContext())
         {
             context.Add(new Document { Name = "cancelled", File = file });
@@ -199,7 +200,8 @@ public abstract class FileLifecycleFailureTests(ITestStore store, LifecycleStora
     {
         var original = await Insert("doc", "original");
         await using var context = CreateContext();
-        context.Add(new Document { Name = "other", File = FileObject.FromBytes(Bytes("intruder"), "x.txt", new FileObjectOptions { Key = original.File!.Key }) });
+        context.Add(new Document { Name = "other", File = FileObject.FromBytes(Bytes("intruder"), "x.txt",
+            new FileObjectOptions { Key = original.File!.Key }) });
         var error = await Assert.ThrowsAsync<FileStorageException>(() => context.SaveChangesAsync());
         Assert.IsType<StorageObjectExistsException>(error.InnerException);
         await using var check = CreateContext();

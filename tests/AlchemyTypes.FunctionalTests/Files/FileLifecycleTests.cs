@@ -16,7 +16,8 @@ public abstract class FileLifecycleTests(ITestStore store, LifecycleStorageFixtu
     public async Task Insert_uploads_before_commit_and_the_row_carries_size_checksum_and_etag()
     {
         var content = RandomNumberGenerator.GetBytes(150_000);
-        var document = new Document { Name = "report", File = FileObject.FromBytes(content, "report.pdf", new FileObjectOptions { Metadata = new Dictionary<string, string> { ["owner"] = "alice" } }) };
+        var document = new Document { Name = "report", File = FileObject.FromBytes(content, "report.pdf",
+            new FileObjectOptions { Metadata = new Dictionary<string, string> { ["owner"] = "alice" } }) };
         await using (var context = CreateContext())
         {
             context.Add(document);

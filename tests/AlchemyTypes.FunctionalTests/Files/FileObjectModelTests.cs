@@ -105,7 +105,8 @@ public sealed class PostgresFileObjectColumnTests(PostgresServerFixture server)
 
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
-            await using (var type = new NpgsqlCommand("SELECT data_type FROM information_schema.columns WHERE table_name = 'Documents' AND column_name = 'File'", connection))
+            await using (var type = new NpgsqlCommand("SELECT data_type FROM information_schema.columns WHERE table_name = 'Documents' AND "
+                + "column_name = 'File'", connection))
             {
                 Assert.Equal("jsonb", await type.ExecuteScalarAsync());
             }

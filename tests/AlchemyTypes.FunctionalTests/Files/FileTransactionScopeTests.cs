@@ -191,13 +191,15 @@ public abstract class FileTransactionScopeTests(ITestStore store, LifecycleStora
     {
         public bool Armed { get; set; }
 
-        public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData,
+            CancellationToken cancellationToken = default)
             => Armed ? throw new TimeoutException("injected: the connection dropped after COMMIT was sent") : Task.CompletedTask;
     }
 
     private sealed class CancelAfterCommitInterceptor(CancellationTokenSource cts) : DbTransactionInterceptor
     {
-        public override async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        public override async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData,
+            CancellationToken cancellationToken = default)
             => await cts.CancelAsync();
     }
 }

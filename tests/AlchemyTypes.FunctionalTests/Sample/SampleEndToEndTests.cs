@@ -47,7 +47,8 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
             throw;
         }
 
-        _http = new HttpClient(new HttpClientHandler { CookieContainer = _cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        _http = new HttpClient(new HttpClientHandler { CookieContainer = _cookies,
+            AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
     }
 
     public async Task DisposeAsync()
@@ -142,7 +143,8 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         // Sign out and back in: wrong password refused, right one accepted (found through the encrypted email's blind index).
         Assert.Equal(HttpStatusCode.Redirect, (await PostForm("/signout", [])).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostForm("/signin", new() { ["email"] = "grace@example.com", ["password"] = "wrong" })).StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await PostForm("/signin", new() { ["email"] = "grace@example.com", ["password"] = "a long passphrase" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await PostForm("/signin", new() { ["email"] = "grace@example.com", ["password"] = "a long "
+            + "passphrase" })).StatusCode);
 
         // At rest: the email is ciphertext and the password an Argon2id PHC string.
         await using var db = new SqliteConnection($"Data Source={Path.Combine(_data, "sample.db")};Pooling=False");
@@ -159,7 +161,8 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Forms_without_an_antiforgery_token_and_anonymous_uploads_are_refused()
     {
-        using var noToken = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = "x@example.com", ["displayName"] = "x", ["password"] = "pw" });
+        using var noToken = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = "x@example.com", ["displayName"] = "x",
+            ["password"] = "pw" });
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsync("/signup", noToken)).StatusCode);
 
         using var form = new MultipartFormDataContent();
@@ -168,7 +171,8 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         form.Add(File([1, 2, 3], "application/octet-stream"), "file", "x.bin");
         var anonymous = await _http.PostAsync("/documents", form);
         Assert.Contains(anonymous.StatusCode, new[] { HttpStatusCode.Redirect, HttpStatusCode.Unauthorized });
-        Assert.False(Directory.Exists(FilesRoot) && Directory.EnumerateFiles(FilesRoot, "*", SearchOption.AllDirectories).Any(f => !f.Contains(".alchemytypes", StringComparison.Ordinal)));
+        Assert.False(Directory.Exists(FilesRoot) && Directory.EnumerateFiles(FilesRoot, "*",
+            SearchOption.AllDirectories).Any(f => !f.Contains(".alchemytypes", StringComparison.Ordinal)));
     }
 
     [Promise("P-WEB-07")]
@@ -196,8 +200,10 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         var key = document.GetProperty("file").GetProperty("key").GetString()!;
 
         // Mallory, signed in with an account of her own, can neither list, read, replace nor delete it.
-        using var mallory = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = _http.BaseAddress };
-        Assert.Equal(HttpStatusCode.Redirect, (await PostForm("/signup", new() { ["email"] = "mallory@example.com", ["displayName"] = "Mallory", ["password"] = "another passphrase" }, mallory)).StatusCode);
+        using var mallory = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(),
+            AllowAutoRedirect = false }) { BaseAddress = _http.BaseAddress };
+        Assert.Equal(HttpStatusCode.Redirect, (await PostForm("/signup", new() { ["email"] = "mallory@example.com",
+            ["displayName"] = "Mallory", ["password"] = "another passphrase" }, mallory)).StatusCode);
         Assert.Empty((await mallory.GetFromJsonAsync<List<JsonElement>>("/api/documents"))!);
         Assert.DoesNotContain("Grace&#x27;s", await mallory.GetStringAsync("/"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await mallory.GetAsync($"/documents/{id}/file")).StatusCode);
@@ -230,12 +236,14 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
     }
 
     private static string Token(string html)
-        => TokenPattern().Match(html) is { Success: true } match ? WebUtility.HtmlDecode(match.Groups[1].Value) : throw new InvalidOperationException("The page has no antiforgery token.");
+        => TokenPattern().Match(html) is { Success: true } match ? WebUtility.HtmlDecode(match.Groups[1].Value)
+            : throw new InvalidOperationException("The page has no antiforgery token.");
 
     private static string SampleAssemblyPath()
     {
         // The test project references the sample, so it is built with the same configuration next to its project.
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}",
+            StringComparison.Ordinal) ? "Release" : "Debug";
         var dll = Path.Combine(TestEnvironment.RepositoryRoot, "samples", "AlchemyTypes.Sample", "bin", configuration, "net10.0", "AlchemyTypes.Sample.dll");
         return System.IO.File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} was not built. {TestEnvironment.HowToRunEverything}");
     }

@@ -36,7 +36,8 @@ public sealed class S3SmokeTests(S3ServerFixture server)
         using var client = server.CreateClient();
         var bucket = S3ServerFixture.NewBucketName();
         await client.PutBucketAsync(bucket);
-        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "a/b.txt", ContentBody = "hello s3", ContentType = "text/plain", UseChunkEncoding = false });
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "a/b.txt", ContentBody = "hello "
+            + "s3", ContentType = "text/plain", UseChunkEncoding = false });
 
         using var response = await client.GetObjectAsync(bucket, "a/b.txt");
         using var reader = new StreamReader(response.ResponseStream, Encoding.UTF8);

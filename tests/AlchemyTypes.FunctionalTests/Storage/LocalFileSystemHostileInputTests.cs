@@ -92,7 +92,8 @@ public sealed class LocalFileSystemHostileInputTests : IDisposable
     public async Task The_longest_segment_allowed_round_trips_with_its_metadata()
     {
         var key = "long/" + new string('k', 250);
-        await _backend.UploadAsync(key, Content("fits"), new StorageUploadOptions { ContentType = "text/plain", Metadata = new Dictionary<string, string> { ["a"] = "b" } });
+        await _backend.UploadAsync(key, Content("fits"), new StorageUploadOptions { ContentType = "text/plain",
+            Metadata = new Dictionary<string, string> { ["a"] = "b" } });
         var info = await _backend.GetInfoAsync(key);
         Assert.Equal("text/plain", info.ContentType);
         Assert.Equal("b", info.Metadata["a"]);
@@ -103,9 +104,11 @@ public sealed class LocalFileSystemHostileInputTests : IDisposable
     {
         var gate = new TaskCompletionSource();
         var slow = new GatedStream(Content("loser content"), gate.Task);
-        var loser = _backend.UploadAsync("race/key.txt", slow, new StorageUploadOptions { ContentType = "text/x-loser", Metadata = new Dictionary<string, string> { ["who"] = "loser" } });
+        var loser = _backend.UploadAsync("race/key.txt", slow, new StorageUploadOptions { ContentType = "text/x-loser",
+            Metadata = new Dictionary<string, string> { ["who"] = "loser" } });
         await slow.Started;
-        var winner = await _backend.UploadAsync("race/key.txt", Content("winner content"), new StorageUploadOptions { ContentType = "text/x-winner", Metadata = new Dictionary<string, string> { ["who"] = "winner" } });
+        var winner = await _backend.UploadAsync("race/key.txt", Content("winner "
+            + "content"), new StorageUploadOptions { ContentType = "text/x-winner", Metadata = new Dictionary<string, string> { ["who"] = "winner" } });
         gate.SetResult();
         await Assert.ThrowsAsync<StorageObjectExistsException>(() => loser);
 

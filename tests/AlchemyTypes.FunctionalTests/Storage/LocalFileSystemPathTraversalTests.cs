@@ -39,7 +39,8 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
     [InlineData(".ALCHEMYTYPES/tmp/x")]
     public async Task Hostile_keys_are_rejected_and_nothing_outside_changes(string key)
     {
-        await Assert.ThrowsAsync<InvalidStorageKeyException>(() => _backend.UploadAsync(key, new MemoryStream("pwned"u8.ToArray()), new StorageUploadOptions { Overwrite = true }));
+        await Assert.ThrowsAsync<InvalidStorageKeyException>(() => _backend.UploadAsync(key, new MemoryStream("pwned"u8.ToArray()),
+            new StorageUploadOptions { Overwrite = true }));
         await Assert.ThrowsAsync<InvalidStorageKeyException>(() => _backend.OpenReadAsync(key));
         await Assert.ThrowsAsync<InvalidStorageKeyException>(() => _backend.DeleteAsync(key));
         Assert.Equal("top secret", await File.ReadAllTextAsync(Path.Combine(_outside, "secret.txt")));
@@ -76,7 +77,8 @@ public sealed class LocalFileSystemPathTraversalTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_root, "docs"));
         File.CreateSymbolicLink(Path.Combine(_root, "docs", "passwd"), Path.Combine(_outside, "secret.txt"));
         await Assert.ThrowsAsync<InvalidStorageKeyException>(() => _backend.OpenReadAsync("docs/passwd"));
-        await Assert.ThrowsAsync<InvalidStorageKeyException>(() => _backend.UploadAsync("docs/passwd", new MemoryStream([1]), new StorageUploadOptions { Overwrite = true }));
+        await Assert.ThrowsAsync<InvalidStorageKeyException>(() => _backend.UploadAsync("docs/passwd", new MemoryStream([1]),
+            new StorageUploadOptions { Overwrite = true }));
         Assert.Equal("top secret", await File.ReadAllTextAsync(Path.Combine(_outside, "secret.txt")));
     }
 

@@ -53,7 +53,8 @@ public abstract class StorageContractTests : IAsyncLifetime
         var info = await Backend.UploadAsync(
             "docs/report.pdf",
             new MemoryStream(data),
-            new StorageUploadOptions { ContentType = "application/pdf", Metadata = new Dictionary<string, string> { ["owner"] = "alice", ["purpose"] = "contract-test" } });
+            new StorageUploadOptions { ContentType = "application/pdf", Metadata = new Dictionary<string, string> { ["owner"] = "alice",
+                ["purpose"] = "contract-test" } });
 
         Assert.Equal("docs/report.pdf", info.Key);
         Assert.Equal(data.Length, info.Size);
@@ -131,7 +132,8 @@ public abstract class StorageContractTests : IAsyncLifetime
         foreach (var (name, operation) in operations)
         {
             var error = await Record.ExceptionAsync(operation);
-            Assert.True(error is InvalidStorageKeyException, $"{name} with key '{key}' threw {error?.GetType().Name ?? "nothing"} instead of InvalidStorageKeyException");
+            Assert.True(error is InvalidStorageKeyException, $"{name} with key '{key}' threw {error?.GetType().Name ?? "nothing"} instead of "
+                + $"InvalidStorageKeyException");
         }
 
         Assert.Equal([1, 2, 3], await ReadAllAsync("valid.txt"));
@@ -154,7 +156,8 @@ public abstract class StorageContractTests : IAsyncLifetime
         var first = Encoding.UTF8.GetBytes("first version");
         await Backend.UploadAsync("keep.txt", new MemoryStream(first));
 
-        var error = await Assert.ThrowsAsync<StorageObjectExistsException>(() => Backend.UploadAsync("keep.txt", new MemoryStream(Encoding.UTF8.GetBytes("second"))));
+        var error = await Assert.ThrowsAsync<StorageObjectExistsException>(() => Backend.UploadAsync("keep.txt",
+            new MemoryStream(Encoding.UTF8.GetBytes("second"))));
         Assert.Equal("keep.txt", error.Key);
         Assert.Equal(first, await ReadAllAsync("keep.txt"));
 
@@ -266,7 +269,8 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task A_source_that_fails_mid_upload_leaves_no_object()
     {
-        var source = new CallbackStream(new MemoryStream(RandomBytes(8 * 1024 * 1024)), afterBytes: 1024 * 1024, callback: () => throw new IOException("source broke"));
+        var source = new CallbackStream(new MemoryStream(RandomBytes(8 * 1024 * 1024)), afterBytes: 1024 * 1024,
+            callback: () => throw new IOException("source broke"));
         var error = await Record.ExceptionAsync(() => Backend.UploadAsync("broken.bin", source));
         Assert.NotNull(error);
         Assert.False(await Backend.ExistsAsync("broken.bin"));
@@ -320,7 +324,8 @@ public abstract class StorageContractTests : IAsyncLifetime
         var getUrl = await signer!.GetSignedUrlAsync("signed/get.bin", new SignedUrlOptions { ExpiresIn = TimeSpan.FromMinutes(5) });
         Assert.Equal(data, await http.GetByteArrayAsync(getUrl));
 
-        var putUrl = await signer.GetSignedUrlAsync("signed/put.txt", new SignedUrlOptions { Method = SignedUrlMethod.Put, ExpiresIn = TimeSpan.FromMinutes(5), ContentType = "text/plain" });
+        var putUrl = await signer.GetSignedUrlAsync("signed/put.txt", new SignedUrlOptions { Method = SignedUrlMethod.Put,
+            ExpiresIn = TimeSpan.FromMinutes(5), ContentType = "text/plain" });
         using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("uploaded through a signed URL"));
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
         using var request = new HttpRequestMessage(HttpMethod.Put, putUrl) { Content = content };
@@ -330,11 +335,14 @@ public abstract class StorageContractTests : IAsyncLifetime
         }
 
         using var response = await http.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"PUT through the signed URL failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        Assert.True(response.IsSuccessStatusCode, $"PUT through the signed URL failed: {(int)response.StatusCode} "
+            + $"{await response.Content.ReadAsStringAsync()}");
         Assert.Equal("uploaded through a signed URL", Encoding.UTF8.GetString(await ReadAllAsync("signed/put.txt")));
 
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => signer.GetSignedUrlAsync("signed/get.bin", new SignedUrlOptions { ExpiresIn = TimeSpan.Zero }));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => signer.GetSignedUrlAsync("signed/get.bin", new SignedUrlOptions { ExpiresIn = TimeSpan.FromDays(8) }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => signer.GetSignedUrlAsync("signed/get.bin",
+            new SignedUrlOptions { ExpiresIn = TimeSpan.Zero }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => signer.GetSignedUrlAsync("signed/get.bin",
+            new SignedUrlOptions { ExpiresIn = TimeSpan.FromDays(8) }));
         await Assert.ThrowsAsync<InvalidStorageKeyException>(() => signer.GetSignedUrlAsync("../x", new SignedUrlOptions()));
     }
 

@@ -52,7 +52,8 @@ public sealed class StorageRegistryDisposalTests
 
         public void Dispose() => Disposed = true;
 
-        public Task<StoredObjectInfo> UploadAsync(string key, Stream content, StorageUploadOptions? options = null, CancellationToken cancellationToken = default)
+        public Task<StoredObjectInfo> UploadAsync(string key, Stream content, StorageUploadOptions? options = null,
+            CancellationToken cancellationToken = default)
             => _inner.UploadAsync(key, content, options, cancellationToken);
 
         public StoredObjectInfo Upload(string key, Stream content, StorageUploadOptions? options = null) => _inner.Upload(key, content, options);

@@ -32,7 +32,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
             "Azurite",
             "azurite",
             "dist/src/blob/main.js",
-            ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _dataDirectory, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"]);
+            ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location",
+                _dataDirectory, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"]);
         await _server.WaitForPortAsync(port, TestServerClients.StartTimeout, NodeServer.HowToInstall("azurite"));
         ConnectionString = TestServerClients.AzuriteConnectionString(port);
     }

@@ -161,7 +161,8 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
         if (throwOnError && process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed with exit code {process.ExitCode}: {await stderr}{await stdout}. {HowToFix}");
+            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed with exit code {process.ExitCode}: "
+                + $"{await stderr}{await stdout}. {HowToFix}");
         }
     }
 }

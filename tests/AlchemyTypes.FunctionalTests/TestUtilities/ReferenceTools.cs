@@ -13,13 +13,15 @@ public static class ReferenceTools
 {
     private const string LibSodium = "libsodium.so.23";
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string tool, string debianPackage, IEnumerable<string> arguments, string? standardInput = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(string tool, string debianPackage, IEnumerable<string> arguments,
+        string? standardInput = null)
     {
         var path = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':')
             .Select(dir => Path.Combine(dir, tool))
             .FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException(
-                $"The reference tool '{tool}' is not installed; interoperability tests need it. Install it with 'apt-get install {debianPackage}'. {TestEnvironment.HowToRunEverything}");
+                $"The reference tool '{tool}' is not installed; interoperability tests need it. Install it with 'apt-get install "
+                    + $"{debianPackage}'. {TestEnvironment.HowToRunEverything}");
 
         var startInfo = new ProcessStartInfo(path)
         {
@@ -71,7 +73,8 @@ public static class ReferenceTools
         if (!NativeLibrary.TryLoad(LibSodium, out _))
         {
             throw new InvalidOperationException(
-                $"libsodium ({LibSodium}) is not installed; the Argon2 interoperability tests need it. Install it with 'apt-get install libsodium23'. {TestEnvironment.HowToRunEverything}");
+                $"libsodium ({LibSodium}) is not installed; the Argon2 interoperability tests need it. Install it with 'apt-get install "
+                    + $"libsodium23'. {TestEnvironment.HowToRunEverything}");
         }
 
         if (sodium_init() < 0)

@@ -39,7 +39,8 @@ public sealed class S3ServerFixture : IAsyncLifetime
 
         var port = TestEnvironment.GetFreePort();
         _dataDirectory = TestEnvironment.CreateTempDirectory("alchemytypes-s3rver");
-        _server = NodeServer.Start("s3rver", "s3rver", "bin/s3rver.js", ["-d", _dataDirectory, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent"]);
+        _server = NodeServer.Start("s3rver", "s3rver", "bin/s3rver.js", ["-d", _dataDirectory, "-a", "127.0.0.1", "-p",
+            port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent"]);
         await _server.WaitForPortAsync(port, TestServerClients.StartTimeout, NodeServer.HowToInstall("s3rver"));
         ServiceUrl = $"http://127.0.0.1:{port}";
     }

@@ -73,7 +73,8 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} before it listened on port {port}. {howToFix}\nIts output:\n{Output}");
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} before it listened on port {port}. "
+                    + $"{howToFix}\nIts output:\n{Output}");
             }
 
             try

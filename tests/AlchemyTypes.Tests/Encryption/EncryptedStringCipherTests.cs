@@ -181,7 +181,8 @@ public sealed class EncryptedStringCipherTests
         Assert.NotEqual(a, EncryptedStringCipher.ComputeBlindIndex(column, "bob@example.com"));
         Assert.Equal(44, a.Length);
 
-        var otherMaster = EncryptedStringCipher.DeriveBlindIndexKey(Enumerable.Repeat((byte)7, 32).ToArray(), EncryptionBinding.For(null, "Customers", "Email"));
+        var otherMaster = EncryptedStringCipher.DeriveBlindIndexKey(Enumerable.Repeat((byte)7, 32).ToArray(), EncryptionBinding.For(null,
+            "Customers", "Email"));
         Assert.NotEqual(a, EncryptedStringCipher.ComputeBlindIndex(otherMaster, "alice@example.com"));
     }
 }

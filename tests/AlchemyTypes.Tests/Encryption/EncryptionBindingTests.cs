@@ -8,7 +8,8 @@ namespace AlchemyTypes.Tests.Encryption;
 public sealed class EncryptionBindingTests
 {
     private static readonly byte[] Key = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
-    private static readonly EncryptionKeyRing Ring = new EncryptionKeyRing().Add("k1", Key).SetBlindIndexKey(Enumerable.Range(50, 32).Select(i => (byte)i).ToArray());
+    private static readonly EncryptionKeyRing Ring = new EncryptionKeyRing().Add("k1", Key).SetBlindIndexKey(Enumerable.Range(50,
+        32).Select(i => (byte)i).ToArray());
 
     public sealed class Person
     {
@@ -34,8 +35,10 @@ public sealed class EncryptionBindingTests
 
         var stored = (string)converter.ConvertToProvider("a@example.com")!;
         Assert.Equal("a@example.com", EncryptedStringCipher.Decrypt(Ring, stored, "Person", "Email", EncryptionBinding.For("crm", "people", "mail")));
-        Assert.Throws<EncryptedValueException>(() => EncryptedStringCipher.Decrypt(Ring, stored, "Person", "Email", EncryptionBinding.For(null, "people", "mail")));
-        Assert.Throws<EncryptedValueException>(() => EncryptedStringCipher.Decrypt(Ring, stored, "Person", "Email", EncryptionBinding.For("crm", "people", "Email")));
+        Assert.Throws<EncryptedValueException>(() => EncryptedStringCipher.Decrypt(Ring, stored, "Person", "Email",
+            EncryptionBinding.For(null, "people", "mail")));
+        Assert.Throws<EncryptedValueException>(() => EncryptedStringCipher.Decrypt(Ring, stored, "Person", "Email",
+            EncryptionBinding.For("crm", "people", "Email")));
     }
 
     [Fact]

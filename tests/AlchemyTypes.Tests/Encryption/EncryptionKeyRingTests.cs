@@ -64,5 +64,6 @@ public sealed class EncryptionKeyRingTests
 
     [Fact]
     public void Empty_ring_cannot_encrypt()
-        => Assert.Throws<AlchemyTypesConfigurationException>(() => EncryptedStringCipher.Encrypt(new EncryptionKeyRing(), "x", EncryptionBinding.For(null, "E", "P")));
+        => Assert.Throws<AlchemyTypesConfigurationException>(() => EncryptedStringCipher.Encrypt(new EncryptionKeyRing(), "x",
+            EncryptionBinding.For(null, "E", "P")));
 }

@@ -9,7 +9,8 @@ namespace AlchemyTypes.Tests.Encryption;
 /// <summary>Model-building rules of encrypted strings and password hashes (SQLite in memory; no data is written).</summary>
 public sealed class SecretsModelConfigurationTests
 {
-    private static readonly EncryptionKeyRing Ring = new EncryptionKeyRing().Add("k1", EncryptionKeyRing.GenerateKey()).SetBlindIndexKey(EncryptionKeyRing.GenerateKey());
+    private static readonly EncryptionKeyRing Ring = new EncryptionKeyRing().Add("k1",
+        EncryptionKeyRing.GenerateKey()).SetBlindIndexKey(EncryptionKeyRing.GenerateKey());
 
     public sealed class Member
     {

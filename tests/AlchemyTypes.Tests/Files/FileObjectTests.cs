@@ -56,9 +56,12 @@ public sealed class FileObjectTests
         Assert.Throws<ArgumentException>(() => FileObject.FromBytes([1], "a.txt", new FileObjectOptions { ContentType = "text/plain\r\nX-Injected: 1" }));
         Assert.Throws<ArgumentException>(() => FileObject.FromBytes([1], "a.txt", new FileObjectOptions { ContentType = "nonsense" }));
         Assert.Throws<InvalidStorageKeyException>(() => FileObject.FromBytes([1], "a.txt", new FileObjectOptions { Key = "../../etc/passwd" }));
-        Assert.Throws<ArgumentException>(() => FileObject.FromBytes([1], "a.txt", new FileObjectOptions { Metadata = new Dictionary<string, string> { ["bad-name"] = "x" } }));
-        Assert.Throws<ArgumentException>(() => FileObject.FromBytes([1], "a.txt", new FileObjectOptions { Metadata = new Dictionary<string, string> { ["ok"] = "caf\u00e9" } }));
-        Assert.Throws<ArgumentException>(() => FileObject.FromBytes([1], "a.txt", new FileObjectOptions { Metadata = new Dictionary<string, string> { ["ok"] = new string('x', 3000) } }));
+        Assert.Throws<ArgumentException>(() => FileObject.FromBytes([1], "a.txt", new FileObjectOptions { Metadata = new Dictionary<string,
+            string> { ["bad-name"] = "x" } }));
+        Assert.Throws<ArgumentException>(() => FileObject.FromBytes([1], "a.txt", new FileObjectOptions { Metadata = new Dictionary<string,
+            string> { ["ok"] = "caf\u00e9" } }));
+        Assert.Throws<ArgumentException>(() => FileObject.FromBytes([1], "a.txt", new FileObjectOptions { Metadata = new Dictionary<string,
+            string> { ["ok"] = new string('x', 3000) } }));
         Assert.Throws<AlchemyTypesConfigurationException>(() => FileObject.FromBytes([1], "a.txt", new FileObjectOptions { Backend = "bad name!" }));
         Assert.Throws<FileNotFoundException>(() => FileObject.FromPath("/definitely/not/here.txt"));
         Assert.Throws<ArgumentException>(() => FileObject.FromStream(new UnreadableStream(), "a.txt"));

@@ -66,7 +66,8 @@ public sealed class NanoidTests
     {
         Assert.Throws<ArgumentNullException>(() => Nanoid.Generate(5, null!));
         Assert.Contains("from 2 to 256", Assert.Throws<ArgumentException>(() => Nanoid.Generate(5, "a")).Message, StringComparison.Ordinal);
-        Assert.Contains("from 2 to 256", Assert.Throws<ArgumentException>(() => Nanoid.Generate(5, new string(Enumerable.Range(0, 257).Select(i => (char)(i + 32)).ToArray()))).Message, StringComparison.Ordinal);
+        Assert.Contains("from 2 to 256", Assert.Throws<ArgumentException>(() => Nanoid.Generate(5, new string(Enumerable.Range(0,
+            257).Select(i => (char)(i + 32)).ToArray()))).Message, StringComparison.Ordinal);
         Assert.Contains("'a' appears twice", Assert.Throws<ArgumentException>(() => Nanoid.Generate(5, "abca")).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new NanoidValueGenerator(5, "xx"));
     }

@@ -9,7 +9,8 @@ namespace AlchemyTypes.Tests.Passwords;
 /// <summary>What EF Core logs with sensitive data logging on: hashes and ciphertexts, never the password.</summary>
 public sealed class PasswordHashLoggingTests
 {
-    private static readonly EncryptionKeyRing Ring = new EncryptionKeyRing().Add("k1", EncryptionKeyRing.GenerateKey()).SetBlindIndexKey(EncryptionKeyRing.GenerateKey());
+    private static readonly EncryptionKeyRing Ring = new EncryptionKeyRing().Add("k1",
+        EncryptionKeyRing.GenerateKey()).SetBlindIndexKey(EncryptionKeyRing.GenerateKey());
 
     public sealed class Login
     {

@@ -140,7 +140,8 @@ public sealed class PasswordHashTests
         Assert.True(bcryptHash.NeedsRehash);
         Assert.False(TestHashers.Hashed(newRegistry, "pw").NeedsRehash);
         Assert.False(TestHashers.Hashed(TestHashers.Registry(TestHashers.BCrypt(4)), "pw").NeedsRehash);
-        Assert.True(PasswordHash.Loaded(TestHashers.Hashed(TestHashers.Registry(TestHashers.BCrypt(4)), "pw").EncodedHash!, TestHashers.Registry(TestHashers.BCrypt(6))).NeedsRehash);
+        Assert.True(PasswordHash.Loaded(TestHashers.Hashed(TestHashers.Registry(TestHashers.BCrypt(4)), "pw").EncodedHash!,
+            TestHashers.Registry(TestHashers.BCrypt(6))).NeedsRehash);
     }
 
     [Promise("P-PWD-17")]
@@ -194,7 +195,8 @@ public sealed class PasswordHashTests
         var hash = TestHashers.Hashed(registry, "concurrent");
 
         var tasks = Enumerable.Range(0, 32)
-            .Select(i => Task.Run(async () => i % 2 == 0 ? await hash.VerifyAsync(i % 4 == 0 ? "concurrent" : "wrong") : hash.Verify(i % 4 == 1 ? "concurrent" : "wrong")))
+            .Select(i => Task.Run(async () => i % 2 == 0 ? await hash.VerifyAsync(i % 4 == 0 ? "concurrent" : "wrong")
+                : hash.Verify(i % 4 == 1 ? "concurrent" : "wrong")))
             .ToArray();
         var results = await Task.WhenAll(tasks);
 

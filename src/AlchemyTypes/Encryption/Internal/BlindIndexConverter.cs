@@ -40,7 +40,8 @@ internal sealed class BlindIndexConverter : ValueConverter<string, string>
         {
             var master = keyRing.Current.BlindIndexKey
                 ?? throw new AlchemyTypesConfigurationException(
-                    $"'{entityType}.{property}' has a blind index, but the key ring has no blind-index key: call keyRing.SetBlindIndexKey(key) with a separate 32-byte key.");
+                    $"'{entityType}.{property}' has a blind index, but the key ring has no blind-index key: call "
+                        + $"keyRing.SetBlindIndexKey(key) with a separate 32-byte key.");
             var cache = Volatile.Read(ref _cache);
             if (cache is not null && ReferenceEquals(cache.Master, master))
             {

@@ -61,7 +61,8 @@ internal static class EncryptedExecuteUpdateRewriter
             if (StripQuotes(value) is LambdaExpression)
             {
                 throw new EncryptedQueryException(converter.EntityType, converter.Property,
-                    $"ExecuteUpdate computes the encrypted property '{converter.EntityType}.{converter.Property}' from the row, which the database cannot encrypt. "
+                    $"ExecuteUpdate computes the encrypted property '{converter.EntityType}.{converter.Property}' from the row, which the "
+                        + $"database cannot encrypt. "
                     + "Set it to a value computed in .NET (a constant or a variable), or load the entities, change them and call SaveChanges.");
             }
 

@@ -41,7 +41,8 @@ internal static class EncryptedStringCipher
     {
         var snapshot = ring.Current;
         var keyId = snapshot.CurrentKeyId
-            ?? throw new AlchemyTypesConfigurationException("The encryption key ring is empty: add a key with keyRing.Add(\"k1\", key) before saving encrypted values.");
+            ?? throw new AlchemyTypesConfigurationException("The encryption key ring is empty: add a key with keyRing.Add(\"k1\", key) "
+                + "before saving encrypted values.");
         var key = snapshot.Keys[keyId];
         var header = version + ":" + keyId + ":";
         var byteCount = Encoding.UTF8.GetByteCount(plaintext);
@@ -101,7 +102,8 @@ internal static class EncryptedStringCipher
         else
         {
             var looksVersioned = version.Length is > 1 and < 6 && version[0] == 'v' && int.TryParse(version[1..], out _);
-            throw new EncryptedValueException(entityType, property, looksVersioned ? EncryptedValueFailure.UnsupportedVersion : EncryptedValueFailure.Malformed);
+            throw new EncryptedValueException(entityType, property,
+                looksVersioned ? EncryptedValueFailure.UnsupportedVersion : EncryptedValueFailure.Malformed);
         }
 
         var keyIdLength = secondColon - firstColon - 1;

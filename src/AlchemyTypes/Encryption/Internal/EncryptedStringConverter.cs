@@ -14,7 +14,8 @@ internal sealed class EncryptedStringConverter : ValueConverter<string, string>
         : base(
             value => Encrypt(value, keyRing, entityType, property, maxLength, binding),
             stored => EncryptedStringCipher.Decrypt(keyRing, stored, entityType, property, binding),
-            maxLength is { } max ? new ConverterMappingHints(size: EncryptedStringCipher.MaxStoredLength(max), unicode: false) : new ConverterMappingHints(unicode: false))
+            maxLength is { } max ? new ConverterMappingHints(size: EncryptedStringCipher.MaxStoredLength(max),
+                unicode: false) : new ConverterMappingHints(unicode: false))
     {
         KeyRing = keyRing;
         EntityType = entityType;

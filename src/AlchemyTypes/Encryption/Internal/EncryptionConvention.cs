@@ -49,13 +49,15 @@ internal sealed class EncryptionConvention(EncryptionKeyRing? keyRing, PasswordH
         var name = $"{displayName}.{property.Name}";
         if (property.ClrType != typeof(string))
         {
-            throw new AlchemyTypesConfigurationException($"'{name}' is marked as encrypted but is a {property.ClrType.Name}: only string properties can be encrypted.");
+            throw new AlchemyTypesConfigurationException($"'{name}' is marked as encrypted but is a {property.ClrType.Name}: only string "
+                + $"properties can be encrypted.");
         }
 
         if (keyRing is null)
         {
             throw new AlchemyTypesConfigurationException(
-                $"'{name}' is marked as encrypted, but no key ring is configured: call AddAlchemyTypes(a => a.UseEncryption(keyRing)) with an EncryptionKeyRing created once at startup.");
+                $"'{name}' is marked as encrypted, but no key ring is configured: call AddAlchemyTypes(a => a.UseEncryption(keyRing)) with "
+                    + $"an EncryptionKeyRing created once at startup.");
         }
 
         var maxLength = property.FindAnnotation(AlchemyTypesAnnotationNames.EncryptedMaxLength)?.Value as int?
@@ -90,7 +92,8 @@ internal sealed class EncryptionConvention(EncryptionKeyRing? keyRing, PasswordH
 
         var shadowName = property.Name + AlchemyTypesAnnotationNames.BlindIndexSuffix;
         var shadow = entityType.Builder.Property(typeof(string), shadowName)
-            ?? throw new AlchemyTypesConfigurationException($"The blind-index property '{displayName}.{shadowName}' conflicts with an existing member: rename it.");
+            ?? throw new AlchemyTypesConfigurationException($"The blind-index property '{displayName}.{shadowName}' conflicts with an "
+                + $"existing member: rename it.");
         shadow.HasConversion(new BlindIndexConverter(keyRing, displayName, property.Name, binding));
         ((IMutableProperty)shadow.Metadata).SetMaxLength(BlindIndexConverter.StoredLength);
         shadow.HasAnnotation(AlchemyTypesAnnotationNames.BlindIndexOf, property.Name);

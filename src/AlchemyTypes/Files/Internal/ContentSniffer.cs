@@ -127,7 +127,8 @@ internal static class ContentSniffer
         {
             // The first element after the prolog decides: an SVG document is active content.
             var element = FirstElement(text);
-            if (element.StartsWith("<svg"u8) && element.Length > 4 && element[4] is (byte)' ' or (byte)'>' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)'/')
+            if (element.StartsWith("<svg"u8) && element.Length > 4
+                && element[4] is (byte)' ' or (byte)'>' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)'/')
             {
                 return Detection.Signature(Svg);
             }

@@ -96,7 +96,8 @@ internal sealed class FileObjectConvention(StorageRegistry? registry, string? js
             builder.HasAnnotation(AlchemyTypesAnnotationNames.AllowedContentTypes, string.Join(',', allowed.ContentTypes), fromDataAnnotation: true);
         }
 
-        if (property.FindAnnotation(AlchemyTypesAnnotationNames.FileBackend)?.Value is string backend && registry is not null && !registry.TryGet(backend, out _))
+        if (property.FindAnnotation(AlchemyTypesAnnotationNames.FileBackend)?.Value is string backend && registry is not null
+            && !registry.TryGet(backend, out _))
         {
             throw new AlchemyTypesConfigurationException(
                 $"'{name}' stores its files in the backend '{backend}', which is not registered (registered: {string.Join(", ", registry.Names)}). "
@@ -114,7 +115,8 @@ internal sealed class FileObjectConvention(StorageRegistry? registry, string? js
             {
                 if (type != "*/*" && !ContentTypes.IsValid(type.EndsWith("/*", StringComparison.Ordinal) ? type[..^1] + "x" : type))
                 {
-                    throw new AlchemyTypesConfigurationException($"'{name}' allows the content type '{type}', which is not a valid type/subtype or type/* pattern.");
+                    throw new AlchemyTypesConfigurationException($"'{name}' allows the content type '{type}', which is not a valid "
+                        + $"type/subtype or type/* pattern.");
                 }
             }
         }

@@ -23,7 +23,8 @@ internal sealed class HashingReadStream(Stream inner, long? maxSize, Func<long, 
 
     public override bool CanWrite => false;
 
-    public override long Length => inner.CanSeek ? inner.Length - inner.Position + BytesRead : throw new NotSupportedException("The length of the source is not known.");
+    public override long Length => inner.CanSeek ? inner.Length - inner.Position + BytesRead : throw new NotSupportedException("The length "
+        + "of the source is not known.");
 
     public override long Position
     {

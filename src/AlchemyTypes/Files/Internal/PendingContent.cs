@@ -35,7 +35,8 @@ internal sealed class PendingContent
         if (_consumed)
         {
             throw new FileObjectStateException(
-                $"The content stream of '{fileName}' was read by a SaveChanges that failed, and it cannot be rewound. Assign a new FileObject with fresh content and save again.");
+                $"The content stream of '{fileName}' was read by a SaveChanges that failed, and it cannot be rewound. Assign a new "
+                    + $"FileObject with fresh content and save again.");
         }
 
         if (_bytes is not null)

@@ -41,7 +41,8 @@ internal static class UploadContentInspector
                 ? ""
                 : $" (from its bytes; {(declared ? "declared as" : "its name suggests")} '{contentType}')";
             throw new FileValidationException(
-                $"'{fileName}' has the content type '{stored}'{origin}, which {property} does not accept (allowed: {string.Join(", ", allowed)}); nothing was stored.")
+                $"'{fileName}' has the content type '{stored}'{origin}, which {property} does not accept (allowed: "
+                    + $"{string.Join(", ", allowed)}); nothing was stored.")
             {
                 Property = property,
             };
@@ -101,7 +102,8 @@ internal static class UploadContentInspector
     };
 
     private static FileValidationException Contradiction(string fileName, string contentType, string detected, string property)
-        => new($"'{fileName}' was declared as '{contentType}', but its bytes are {(detected.Contains('/', StringComparison.Ordinal) ? $"'{detected}'" : detected)}. "
+        => new($"'{fileName}' was declared as '{contentType}', but its bytes are "
+            + $"{(detected.Contains('/', StringComparison.Ordinal) ? $"'{detected}'" : detected)}. "
             + $"Send the file with its real type (or none, to have it detected); nothing was stored.")
         {
             Property = property,

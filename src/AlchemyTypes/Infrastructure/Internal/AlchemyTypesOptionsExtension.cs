@@ -131,7 +131,8 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
 
         if (NewPasswordHasherIndex >= PasswordHashers.Count)
         {
-            throw new AlchemyTypesConfigurationException("The password hasher chosen for new hashes is not among the added hashers: add it with AddPasswordHasher.");
+            throw new AlchemyTypesConfigurationException("The password hasher chosen for new hashes is not among the added hashers: add it "
+                + "with AddPasswordHasher.");
         }
     }
 
@@ -168,7 +169,8 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
                 && Extension.DefaultStorageName == otherInfo.Extension.DefaultStorageName
                 && ReferenceEquals(Extension.StorageRegistry, otherInfo.Extension.StorageRegistry)
                 && Extension.StorageBackends.Count == otherInfo.Extension.StorageBackends.Count
-                && Extension.StorageBackends.Zip(otherInfo.Extension.StorageBackends).All(p => p.First.Key == p.Second.Key && ReferenceEquals(p.First.Value, p.Second.Value))
+                && Extension.StorageBackends.Zip(otherInfo.Extension.StorageBackends).All(p => p.First.Key == p.Second.Key
+                    && ReferenceEquals(p.First.Value, p.Second.Value))
                 && SameSecrets(otherInfo.Extension);
 
         // The key ring and the password hashers are baked into converters, which live in the cached model: contexts with

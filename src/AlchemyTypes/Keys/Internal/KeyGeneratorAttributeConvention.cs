@@ -22,7 +22,8 @@ internal sealed class KeyGeneratorAttributeConvention(ProviderConventionSetBuild
         if (property.ClrType != attribute.ValueType)
         {
             throw new AlchemyTypesConfigurationException(
-                $"[{attribute.GetType().Name.Replace("Attribute", string.Empty, StringComparison.Ordinal)}] is on '{property.DeclaringType.DisplayName()}.{property.Name}', "
+                $"[{attribute.GetType().Name.Replace("Attribute", string.Empty, StringComparison.Ordinal)}] is on "
+                    + $"'{property.DeclaringType.DisplayName()}.{property.Name}', "
                 + $"a {property.ClrType.Name} property, but it generates {attribute.ValueType.Name} values. Change the property type or remove the attribute.");
         }
 

@@ -22,14 +22,18 @@ public static class AlchemyTypesStorageServiceCollectionExtensions
     /// </code>
     /// Each backend is created once, when the registry is first resolved, and disposed with the service provider. Hand
     /// the registry to EF Core with
-    /// <c>AddDbContext&lt;T&gt;((sp, o) =&gt; o.UseNpgsql(…).AddAlchemyTypes(a =&gt; a.UseStorageRegistry(sp.GetRequiredService&lt;StorageRegistry&gt;())))</c>.
+    /// <c>AddDbContext&lt;T&gt;((sp, o) =&gt; o.UseNpgsql(…).AddAlchemyTypes(a =&gt;
+    /// a.UseStorageRegistry(sp.GetRequiredService&lt;StorageRegistry&gt;())))</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The storage section: <c>Default</c> (optional with one backend) and <c>Backends</c>, each with a <c>Type</c>.</param>
-    /// <param name="configureTypes">Adds backend types beyond the built-in "Local" and "InMemory": <c>types =&gt; types.AddS3Type().AddAzureBlobType()</c>.</param>
+    /// <param name="configureTypes">Adds backend types beyond the built-in "Local" and "InMemory": <c>types =&gt;
+    /// types.AddS3Type().AddAzureBlobType()</c>.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="AlchemyTypesConfigurationException">Thrown when the registry is resolved, if the configuration is incomplete or names an unknown type.</exception>
-    public static IServiceCollection AddAlchemyTypesStorage(this IServiceCollection services, IConfiguration configuration, Action<StorageBackendTypes>? configureTypes = null)
+    /// <exception cref="AlchemyTypesConfigurationException">Thrown when the registry is resolved, if the configuration is incomplete or
+    /// names an unknown type.</exception>
+    public static IServiceCollection AddAlchemyTypesStorage(this IServiceCollection services, IConfiguration configuration,
+        Action<StorageBackendTypes>? configureTypes = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);

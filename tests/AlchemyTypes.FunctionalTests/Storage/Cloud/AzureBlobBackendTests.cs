@@ -33,7 +33,8 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
     {
         using var backend = new AzureBlobStorageBackend(Container);
         var keys = Enumerable.Range(0, 600).Select(i => $"many/{i:D4}.txt").ToList();
-        await Parallel.ForEachAsync(keys.Take(590), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await backend.UploadAsync(key, new MemoryStream([1, 2, 3])));
+        await Parallel.ForEachAsync(keys.Take(590), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key,
+            _) => await backend.UploadAsync(key, new MemoryStream([1, 2, 3])));
 
         // A blob under an active lease cannot be deleted without its lease id: a per-key failure inside the batch.
         var lease = Container.GetBlobClient("many/0007.txt").GetBlobLeaseClient();
@@ -84,7 +85,8 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
         var container = new BlobServiceClient(server.ConnectionString, options).GetBlobContainerClient(Container.Name);
         using var backend = new AzureBlobStorageBackend(container);
         var keys = Enumerable.Range(0, 300).Select(i => $"fallback/{i:D3}.txt").ToList();
-        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await backend.UploadAsync(key, new MemoryStream([1])));
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key,
+            _) => await backend.UploadAsync(key, new MemoryStream([1])));
 
         var first = await backend.DeleteManyAsync(keys);
         Assert.True(first.Succeeded, string.Join("; ", first.Failed.Values.Take(3)));
@@ -134,7 +136,8 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
 
         // The existence check has passed when the source is read: the other writer lands between it and the commit,
         // which If-None-Match: * then refuses.
-        var source = new CallbackStream(new GeneratedStream(3L * 1024 * 1024), afterBytes: 1024 * 1024 + 1, callback: () => other.Upload(BinaryData.FromString("the other writer"), overwrite: true));
+        var source = new CallbackStream(new GeneratedStream(3L * 1024 * 1024), afterBytes: 1024 * 1024 + 1,
+            callback: () => other.Upload(BinaryData.FromString("the other writer"), overwrite: true));
         await Assert.ThrowsAsync<StorageObjectExistsException>(() => backend.UploadAsync("race/winner.txt", source));
 
         Assert.Equal("the other writer", (await other.DownloadContentAsync()).Value.Content.ToString());
@@ -159,7 +162,8 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
     [Fact]
     public async Task A_seekable_stream_within_the_threshold_goes_up_in_one_Put_Blob_from_its_position()
     {
-        using var backend = new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { TransferSize = 1024 * 1024, InitialTransferSize = 3 * 1024 * 1024 });
+        using var backend = new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { TransferSize = 1024 * 1024,
+            InitialTransferSize = 3 * 1024 * 1024 });
         var data = new byte[(3 * 1024 * 1024) + 5];
         new Random(7).NextBytes(data);
 
@@ -194,7 +198,8 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
     [Fact]
     public async Task A_client_built_from_a_token_credential_cannot_sign_urls()
     {
-        using var backend = new AzureBlobStorageBackend(new BlobContainerClient(new Uri("https://account.blob.core.windows.net/files"), new UnusedTokenCredential()));
+        using var backend = new AzureBlobStorageBackend(new BlobContainerClient(new Uri("https://account.blob.core.windows.net/files"),
+            new UnusedTokenCredential()));
         Assert.False(backend.CanSignUrls);
         await Assert.ThrowsAsync<StorageCapabilityException>(() => backend.GetSignedUrlAsync("a.txt", new SignedUrlOptions { Method = SignedUrlMethod.Put }));
     }
@@ -202,7 +207,8 @@ public sealed class AzureBlobBackendTests(AzuriteFixture server) : IAsyncLifetim
     [Fact]
     public void Invalid_options_are_configuration_errors_that_say_what_to_fix()
     {
-        var error = Assert.Throws<AlchemyTypesConfigurationException>(() => new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { KeyPrefix = "no-slash" }));
+        var error = Assert.Throws<AlchemyTypesConfigurationException>(() => new AzureBlobStorageBackend(Container,
+            new AzureBlobStorageOptions { KeyPrefix = "no-slash" }));
         Assert.Contains("KeyPrefix", error.Message, StringComparison.Ordinal);
         Assert.Throws<AlchemyTypesConfigurationException>(() => new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { KeyPrefix = "../up/" }));
         Assert.Throws<AlchemyTypesConfigurationException>(() => new AzureBlobStorageBackend(Container, new AzureBlobStorageOptions { TransferSize = 10 }));

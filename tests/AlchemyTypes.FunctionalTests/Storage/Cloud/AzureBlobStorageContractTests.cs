@@ -41,7 +41,8 @@ public sealed class AzureBlobPrefixedStorageContractTests(AzuriteFixture server)
         var name = AzuriteFixture.NewContainerName();
         _container = service.GetBlobContainerClient(name);
         await _container.CreateAsync();
-        return new AzureBlobStorageBackend(service, name, new AzureBlobStorageOptions { KeyPrefix = "tenant-a/files/", TransferSize = 1024 * 1024, MaxConcurrency = 3 });
+        return new AzureBlobStorageBackend(service, name, new AzureBlobStorageOptions { KeyPrefix = "tenant-a/files/",
+            TransferSize = 1024 * 1024, MaxConcurrency = 3 });
     }
 
     protected override async Task DisposeBackendAsync(IStorageBackend backend)

@@ -37,7 +37,9 @@ public sealed class LargeUploadMemoryTests(S3ServerFixture s3, AzuriteFixture az
         var bucket = await S3TestBuckets.CreateAsync(client);
         var backend = new S3StorageBackend(client, S3TestBuckets.Options(s3, bucket));
 
-        var info = await MeasureAsync("S3 (8 MiB parts, 4 in flight)", () => backend.UploadAsync("large/200MiB.bin", new GeneratedStream(Size), new StorageUploadOptions { ContentType = "application/x-large" }));
+        var info = await MeasureAsync("S3 (8 MiB parts, 4 in "
+            + "flight)", () => backend.UploadAsync("large/200MiB.bin", new GeneratedStream(Size),
+                new StorageUploadOptions { ContentType = "application/x-large" }));
 
         await AssertStoredAsync(backend, info);
         await S3TestBuckets.DeleteAsync(client, bucket);
@@ -51,7 +53,9 @@ public sealed class LargeUploadMemoryTests(S3ServerFixture s3, AzuriteFixture az
         await container.CreateAsync();
         using var backend = new AzureBlobStorageBackend(container);
 
-        var info = await MeasureAsync("Azure Blob (8 MiB blocks, 4 in flight)", () => backend.UploadAsync("large/200MiB.bin", new GeneratedStream(Size), new StorageUploadOptions { ContentType = "application/x-large" }));
+        var info = await MeasureAsync("Azure Blob (8 MiB blocks, 4 in "
+            + "flight)", () => backend.UploadAsync("large/200MiB.bin", new GeneratedStream(Size),
+                new StorageUploadOptions { ContentType = "application/x-large" }));
 
         await AssertStoredAsync(backend, info);
         await container.DeleteAsync();
@@ -117,11 +121,14 @@ public sealed class LargeUploadMemoryTests(S3ServerFixture s3, AzuriteFixture az
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var managedGrowth = managedPeak - managedBefore;
         var workingSetGrowth = workingSetPeak - workingSetBefore;
-        output.WriteLine($"{what}: 200 MiB uploaded; managed heap peak growth {Mib(managedGrowth)}, working set peak growth {Mib(workingSetGrowth)}, allocated in total {Mib(allocated)}.");
+        output.WriteLine($"{what}: 200 MiB uploaded; managed heap peak growth {Mib(managedGrowth)}, working set peak growth "
+            + $"{Mib(workingSetGrowth)}, allocated in total {Mib(allocated)}.");
         Console.WriteLine($"[memory] {what}: managed peak +{Mib(managedGrowth)}, working set peak +{Mib(workingSetGrowth)}, allocated {Mib(allocated)}");
 
-        Assert.True(managedGrowth < ManagedBound, $"{what}: the managed heap grew by {Mib(managedGrowth)} for a 200 MiB upload; the bound is {Mib(ManagedBound)}.");
-        Assert.True(workingSetGrowth < WorkingSetBound, $"{what}: the working set grew by {Mib(workingSetGrowth)} for a 200 MiB upload; the bound is {Mib(WorkingSetBound)}.");
+        Assert.True(managedGrowth < ManagedBound, $"{what}: the managed heap grew by {Mib(managedGrowth)} for a 200 MiB upload; the bound is "
+            + $"{Mib(ManagedBound)}.");
+        Assert.True(workingSetGrowth < WorkingSetBound, $"{what}: the working set grew by {Mib(workingSetGrowth)} for a 200 MiB upload; the "
+            + $"bound is {Mib(WorkingSetBound)}.");
         return info;
     }
 

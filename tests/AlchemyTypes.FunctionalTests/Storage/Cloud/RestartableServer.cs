@@ -38,7 +38,8 @@ public sealed class RestartableServer : IAsyncDisposable
             "Azurite",
             "azurite",
             "dist/src/blob/main.js",
-            (port, dir) => ["--blobHost", "127.0.0.1", "--blobPort", Text(port), "--location", dir, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"]));
+            (port, dir) => ["--blobHost", "127.0.0.1", "--blobPort", Text(port), "--location", dir, "--silent", "--disableTelemetry",
+                "--skipApiVersionCheck", "--loose"]));
 
     /// <summary>
     /// Waits until the server's data folder mentions <paramref name="text"/> (Azurite saves its metadata every 5 seconds),

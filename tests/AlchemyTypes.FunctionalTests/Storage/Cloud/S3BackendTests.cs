@@ -42,8 +42,10 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
         await backend.UploadAsync("multi/below.bin", new GeneratedStream(1024 * 1024));
 
         Assert.Equal(size, info.Size);
-        int Parts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
-        int Puts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && !r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
+        int Parts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key,
+            StringComparison.Ordinal) && r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
+        int Puts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key,
+            StringComparison.Ordinal) && !r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
         Assert.Equal(4, Parts("multi/part.bin"));
         Assert.Equal(1, Parts("multi/above.bin")); // above the 1 MiB threshold: one multipart part
         Assert.Equal((0, 1), (Parts("multi/below.bin"), Puts("multi/below.bin"))); // at the threshold: one PUT
@@ -73,7 +75,8 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
     {
         var backend = new S3StorageBackend(_client, S3TestBuckets.Options(server, _bucket));
         var keys = Enumerable.Range(0, 2100).Select(i => $"many/{i:D4}.txt").ToList();
-        await Parallel.ForEachAsync(keys.Where((_, i) => i % 10 == 0), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, _) => await backend.UploadAsync(key, new MemoryStream([7])));
+        await Parallel.ForEachAsync(keys.Where((_, i) => i % 10 == 0), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key,
+            _) => await backend.UploadAsync(key, new MemoryStream([7])));
 
         var result = await backend.DeleteManyAsync([.. keys, "../invalid"]);
 
@@ -88,7 +91,8 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
     public async Task A_presigned_PUT_with_a_content_type_signs_it_so_S3_refuses_another_type()
     {
         var backend = new S3StorageBackend(_client, S3TestBuckets.Options(server, _bucket));
-        var url = await backend.GetSignedUrlAsync("signed/typed.txt", new SignedUrlOptions { Method = SignedUrlMethod.Put, ContentType = "text/plain", ExpiresIn = TimeSpan.FromMinutes(5) });
+        var url = await backend.GetSignedUrlAsync("signed/typed.txt", new SignedUrlOptions { Method = SignedUrlMethod.Put,
+            ContentType = "text/plain", ExpiresIn = TimeSpan.FromMinutes(5) });
         using var http = new HttpClient();
 
         // The content type is a signed header: S3 and MinIO refuse an upload that sends another one. s3rver does not
@@ -164,10 +168,13 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
     [Fact]
     public void Invalid_options_are_configuration_errors_that_say_what_to_fix()
     {
-        Assert.Contains("BucketName", Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions())).Message, StringComparison.Ordinal);
-        Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", KeyPrefix = "a/../b/" }));
+        Assert.Contains("BucketName", Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client,
+            new S3StorageOptions())).Message, StringComparison.Ordinal);
+        Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b",
+            KeyPrefix = "a/../b/" }));
         Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", PartSize = 1024 }));
-        Assert.Contains("MultipartThreshold", Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", MultipartThreshold = -1 })).Message, StringComparison.Ordinal);
+        Assert.Contains("MultipartThreshold", Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client,
+            new S3StorageOptions { BucketName = "b", MultipartThreshold = -1 })).Message, StringComparison.Ordinal);
         Assert.Throws<AlchemyTypesConfigurationException>(() => new S3StorageBackend(_client, new S3StorageOptions { BucketName = "b", TimeProvider = null! }));
     }
 
@@ -187,8 +194,10 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
         var single = await backend.UploadAsync("seekable/single.bin", new MemoryStream(data) { Position = 3 });
         var parts = await backend.UploadAsync("seekable/parts.bin", new MemoryStream(data));
 
-        int Parts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
-        int Puts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && !r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
+        int Parts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key,
+            StringComparison.Ordinal) && r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
+        int Puts(string key) => log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(key,
+            StringComparison.Ordinal) && !r.Uri.Query.Contains("partNumber=", StringComparison.Ordinal));
         Assert.Equal((0, 1), (Parts("seekable/single.bin"), Puts("seekable/single.bin")));
         Assert.Equal((3, 0), (Parts("seekable/parts.bin"), Puts("seekable/parts.bin")));
         Assert.Equal((data.Length - 3L, (long)data.Length), (single.Size, parts.Size));
@@ -208,7 +217,8 @@ public sealed class S3BackendTests(S3ServerFixture server) : IAsyncLifetime
         var url = await backend.GetSignedUrlAsync("clock/a.txt", new SignedUrlOptions { ExpiresIn = TimeSpan.FromHours(1) });
 
         var query = System.Web.HttpUtility.ParseQueryString(url.Query);
-        var signedAt = DateTimeOffset.ParseExact(query["X-Amz-Date"]!, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        var signedAt = DateTimeOffset.ParseExact(query["X-Amz-Date"]!, "yyyyMMdd'T'HHmmss'Z'",
+            System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
         var expiresAt = signedAt.AddSeconds(int.Parse(query["X-Amz-Expires"]!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.InRange(expiresAt - (clock.Now + TimeSpan.FromHours(1)), TimeSpan.FromSeconds(-2), TimeSpan.FromSeconds(2));
     }

@@ -86,7 +86,8 @@ public sealed class S3FaultTests : IAsyncLifetime
     }
 
     private S3StorageBackend NewBackend()
-        => new(Client, new S3StorageOptions { BucketName = _bucket, PartSize = PartSize, UseChunkEncoding = false, UseConditionalWrites = false, AbortTimeout = TimeSpan.FromSeconds(60) });
+        => new(Client, new S3StorageOptions { BucketName = _bucket, PartSize = PartSize, UseChunkEncoding = false,
+            UseConditionalWrites = false, AbortTimeout = TimeSpan.FromSeconds(60) });
 
     private Task AssertNoIncompleteUploadAsync(string key, string? errorMessage)
         => UploadLeftovers.AssertNoIncompleteS3UploadAsync(Client, _bucket, _log, key, errorMessage);

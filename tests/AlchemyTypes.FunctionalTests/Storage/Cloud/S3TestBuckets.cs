@@ -8,7 +8,8 @@ namespace AlchemyTypes.FunctionalTests.Storage.Cloud;
 /// <summary>Creates throw-away buckets on the S3 test server and empties and removes them afterwards.</summary>
 internal static class S3TestBuckets
 {
-    /// <summary>Backend options for the test server: no chunk encoding (s3rver stores the chunk framing; S3 and MinIO accept either), conditional writes only where the server honours them.</summary>
+    /// <summary>Backend options for the test server: no chunk encoding (s3rver stores the chunk framing; S3 and MinIO accept either),
+    /// conditional writes only where the server honours them.</summary>
     public static S3StorageOptions Options(S3ServerFixture server, string bucket, string? prefix = null)
         => new() { BucketName = bucket, KeyPrefix = prefix, UseChunkEncoding = false, UseConditionalWrites = server.IsExternal };
 

@@ -64,7 +64,8 @@ public sealed class S3StorageRegistrationTests(S3ServerFixture server)
             Assert.Equal((bucket, "app/"), (s3.BucketName, s3.KeyPrefix));
             Assert.IsType<InMemoryStorageBackend>(registry.Get("scratch"));
 
-            await registry.Default.UploadAsync("hello.txt", new MemoryStream(Encoding.UTF8.GetBytes("from configuration")), new StorageUploadOptions { ContentType = "text/plain" });
+            await registry.Default.UploadAsync("hello.txt", new MemoryStream(Encoding.UTF8.GetBytes("from "
+                + "configuration")), new StorageUploadOptions { ContentType = "text/plain" });
             await using var read = await registry.Get("files").OpenReadAsync("hello.txt");
             Assert.Equal("from configuration", await new StreamReader(read).ReadToEndAsync());
         }
@@ -169,11 +170,20 @@ public sealed class StorageConfigurationErrorTests
     [Fact]
     public void Missing_settings_are_reported_per_backend()
     {
-        Assert.Contains("Type is missing", Assert.Throws<AlchemyTypesConfigurationException>(() => Build(new() { ["S:Backends:files:RootPath"] = "/tmp" }).GetRequiredService<StorageRegistry>()).Message, StringComparison.Ordinal);
-        Assert.Contains("BucketName", Assert.Throws<AlchemyTypesConfigurationException>(() => Build(new() { ["S:Backends:files:Type"] = "S3", ["S:Backends:files:Region"] = "eu-west-1" }).GetRequiredService<StorageRegistry>()).Message, StringComparison.Ordinal);
-        Assert.Contains("ContainerName", Assert.Throws<AlchemyTypesConfigurationException>(() => Build(new() { ["S:Backends:files:Type"] = "AzureBlob", ["S:Backends:files:ConnectionString"] = "UseDevelopmentStorage=true" }).GetRequiredService<StorageRegistry>()).Message, StringComparison.Ordinal);
-        Assert.Contains("no 'Default'", Assert.Throws<AlchemyTypesConfigurationException>(() => Build(new() { ["S:Backends:a:Type"] = "InMemory", ["S:Backends:b:Type"] = "InMemory" }).GetRequiredService<StorageRegistry>()).Message, StringComparison.Ordinal);
-        Assert.Contains("has no backends", Assert.Throws<AlchemyTypesConfigurationException>(() => Build([]).GetRequiredService<StorageRegistry>()).Message, StringComparison.Ordinal);
+        Assert.Contains("Type is missing",
+            Assert.Throws<AlchemyTypesConfigurationException>(()
+                => Build(new() { ["S:Backends:files:RootPath"] = "/tmp" }).GetRequiredService<StorageRegistry>()).Message, StringComparison.Ordinal);
+        Assert.Contains("BucketName", Assert.Throws<AlchemyTypesConfigurationException>(() => Build(new() { ["S:Backends:files:Type"] = "S3",
+            ["S:Backends:files:Region"] = "eu-west-1" }).GetRequiredService<StorageRegistry>()).Message, StringComparison.Ordinal);
+        Assert.Contains("ContainerName",
+            Assert.Throws<AlchemyTypesConfigurationException>(() => Build(new() { ["S:Backends:files:Type"] = "AzureBlob",
+                ["S:Backends:files:ConnectionString"] = "UseDevelopmentStorage=true" }).GetRequiredService<StorageRegistry>()).Message,
+                    StringComparison.Ordinal);
+        Assert.Contains("no 'Default'", Assert.Throws<AlchemyTypesConfigurationException>(()
+            => Build(new() { ["S:Backends:a:Type"] = "InMemory",
+                ["S:Backends:b:Type"] = "InMemory" }).GetRequiredService<StorageRegistry>()).Message, StringComparison.Ordinal);
+        Assert.Contains("has no backends",
+            Assert.Throws<AlchemyTypesConfigurationException>(() => Build([]).GetRequiredService<StorageRegistry>()).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -181,7 +191,8 @@ public sealed class StorageConfigurationErrorTests
     {
         var services = new ServiceCollection();
         services.AddSingleton(new BlobServiceClient("UseDevelopmentStorage=true"));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["S:Backends:files:Type"] = "azureblob", ["S:Backends:files:ContainerName"] = "uploads" }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string,
+            string?> { ["S:Backends:files:Type"] = "azureblob", ["S:Backends:files:ContainerName"] = "uploads" }).Build();
         services.AddAlchemyTypesStorage(configuration.GetSection("S"), types => types.AddAzureBlobType());
         using var provider = services.BuildServiceProvider();
         var backend = Assert.IsType<AzureBlobStorageBackend>(provider.GetRequiredService<StorageRegistry>().Default);

@@ -19,9 +19,11 @@ internal static class UploadLeftovers
     /// </summary>
     public static async Task AssertNoIncompleteS3UploadAsync(IAmazonS3 client, string bucket, RecordedRequests log, string key, string? errorMessage)
     {
-        var initiated = log.All.Any(r => r.Method == "POST" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && r.Uri.Query.Contains("uploads", StringComparison.Ordinal));
+        var initiated = log.All.Any(r => r.Method == "POST" && r.Uri.AbsolutePath.EndsWith(key,
+            StringComparison.Ordinal) && r.Uri.Query.Contains("uploads", StringComparison.Ordinal));
         Assert.True(initiated, "the test must exercise a multipart upload");
-        var abort = log.All.LastOrDefault(r => r.Method == "DELETE" && r.Uri.AbsolutePath.EndsWith(key, StringComparison.Ordinal) && r.Uri.Query.Contains("uploadId=", StringComparison.Ordinal));
+        var abort = log.All.LastOrDefault(r => r.Method == "DELETE" && r.Uri.AbsolutePath.EndsWith(key,
+            StringComparison.Ordinal) && r.Uri.Query.Contains("uploadId=", StringComparison.Ordinal));
         Assert.True(abort.Uri is not null, "the backend must abort the multipart upload");
         Assert.NotNull(abort.Status);
 
@@ -44,7 +46,8 @@ internal static class UploadLeftovers
     /// <summary>Checks that blocks were staged for <paramref name="name"/> and that none is left, committed or not.</summary>
     public static async Task AssertNoAzureBlocksAsync(BlobContainerClient container, RecordedRequests log, string name)
     {
-        var staged = log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(name, StringComparison.Ordinal) && r.Uri.Query.Contains("comp=block&", StringComparison.Ordinal) && r.Status == HttpStatusCode.Created);
+        var staged = log.All.Count(r => r.Method == "PUT" && r.Uri.AbsolutePath.EndsWith(name,
+            StringComparison.Ordinal) && r.Uri.Query.Contains("comp=block&", StringComparison.Ordinal) && r.Status == HttpStatusCode.Created);
         Assert.True(staged > 0, "the test must stage blocks before the failure");
 
         // Get Block List answers for a blob that has only uncommitted blocks; 404 means there is nothing at all.

@@ -29,7 +29,8 @@ internal sealed class ConfiguredStorageBackends : IDisposable, IAsyncDisposable
             defaultName = sections.Count == 1
                 ? sections[0].Key
                 : throw new AlchemyTypesConfigurationException(
-                    $"The storage configuration '{path}' has {sections.Count} backends and no '{DefaultKey}': name the default one (one of {string.Join(", ", sections.Select(s => $"'{s.Key}'"))}).");
+                    $"The storage configuration '{path}' has {sections.Count} backends and no '{DefaultKey}': name the default one (one of "
+                        + $"{string.Join(", ", sections.Select(s => $"'{s.Key}'"))}).");
         }
 
         var backends = new List<KeyValuePair<string, IStorageBackend>>(sections.Count);
