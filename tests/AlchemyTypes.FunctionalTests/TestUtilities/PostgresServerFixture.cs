@@ -34,14 +34,24 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             await StartPrivateClusterAsync();
         }
 
-        try
+        // The port opens before the server accepts sessions ("57P03: the database system is starting up"): wait, with a bound.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
         {
-            await using var connection = new NpgsqlConnection(_adminConnectionString);
-            await connection.OpenAsync();
-        }
-        catch (NpgsqlException ex)
-        {
-            throw new InvalidOperationException($"Could not connect to PostgreSQL ({Description}): {ex.Message}. {HowToFix}", ex);
+            try
+            {
+                await using var connection = new NpgsqlConnection(_adminConnectionString);
+                await connection.OpenAsync();
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == "57P03" && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+            catch (NpgsqlException ex)
+            {
+                throw new InvalidOperationException($"Could not connect to PostgreSQL ({Description}): {ex.Message}. {HowToFix}", ex);
+            }
         }
     }
 

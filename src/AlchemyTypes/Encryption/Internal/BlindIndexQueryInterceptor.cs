@@ -38,6 +38,7 @@ internal sealed class BlindIndexQueryInterceptor : IQueryExpressionInterceptor
         {
             if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual)
             {
+                RefuseCrossColumnComparison(node);
                 var left = Rewrite(node.Left, node.Right);
                 var right = Rewrite(node.Right, node.Left);
                 if (!ReferenceEquals(left, node.Left) || !ReferenceEquals(right, node.Right))
@@ -48,6 +49,32 @@ internal sealed class BlindIndexQueryInterceptor : IQueryExpressionInterceptor
 
             return base.VisitBinary(node);
         }
+
+        /// <summary>
+        /// Two different encrypted columns compared with each other: their blind indexes use keys of their own (HKDF per
+        /// column), so equal plaintexts have unrelated index values and the comparison would silently match nothing.
+        /// </summary>
+        private void RefuseCrossColumnComparison(BinaryExpression node)
+        {
+            if (EncryptedProperty(node.Left) is { } left && EncryptedProperty(node.Right) is { } right
+                && !(ReferenceEquals(left.Property, right.Property)))
+            {
+                throw new EncryptedQueryException(
+                    left.Converter.EntityType,
+                    left.Converter.Property,
+                    $"The query compares the encrypted properties '{left.Converter.EntityType}.{left.Converter.Property}' and "
+                    + $"'{right.Converter.EntityType}.{right.Converter.Property}' with each other. Each column's blind index has a key of "
+                    + "its own, so equal values have unrelated index values and the database cannot compare them: load the rows and "
+                    + "compare the decrypted values in memory.");
+            }
+        }
+
+        private (IProperty Property, EncryptedStringConverter Converter)? EncryptedProperty(Expression side)
+            => side is MemberExpression { Expression: { } instance } member
+                && model.FindEntityType(instance.Type)?.FindProperty(member.Member.Name) is { } property
+                && property.GetValueConverter() is EncryptedStringConverter converter
+                    ? (property, converter)
+                    : null;
 
         private Expression Rewrite(Expression side, Expression other)
         {
