@@ -168,14 +168,19 @@ public abstract class FileLifecycleFailureTests(ITestStore store, LifecycleStora
         context.ChangeTracker.Clear();
 
         // A stream of unknown length is stopped as soon as it passes the limit.
-        var streamed = FileObject.FromStream(new NonSeekableStream(new MemoryStream(new byte[5000])), "streamed.png");
+        // The bytes say PNG too: content types come from the bytes, and the size limit is what stops this one.
+        var png = new byte[5000];
+        new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }.CopyTo(png, 0);
+        var streamed = FileObject.FromStream(new NonSeekableStream(new MemoryStream(png)), "streamed.png");
         context.Add(new Avatar { Image = streamed });
         await Assert.ThrowsAsync<FileValidationException>(() => context.SaveChangesAsync());
         await AssertGone(streamed, tooBig);
         Assert.Equal(uploadsBefore + 1, Files.UploadCount); // only the streamed one started
         context.ChangeTracker.Clear();
 
-        var ok = FileObject.FromBytes(new byte[1000], "ok.webp");
+        var webp = new byte[1000];
+        "RIFF\0\0\0\0WEBPVP8 "u8.CopyTo(webp);
+        var ok = FileObject.FromBytes(webp, "ok.webp");
         var backup = FileObject.FromBytes(Bytes("backup"), "backup.bin");
         context.Add(new Avatar { Image = ok, Backup = backup });
         await context.SaveChangesAsync();
