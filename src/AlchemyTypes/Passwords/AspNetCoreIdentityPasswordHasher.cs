@@ -140,6 +140,13 @@ public sealed class AspNetCoreIdentityPasswordHasher : IPasswordHasher, IEquatab
         }
 
         var bytes = buffer[..length];
+        if (!string.Equals(Convert.ToBase64String(bytes), encodedHash, StringComparison.Ordinal))
+        {
+            // Not canonical (unused bits set in the last character): the same bytes under another spelling are refused,
+            // so a stored hash has exactly one accepted form.
+            return false;
+        }
+
         switch (bytes[0])
         {
             case 0x00 when length == 1 + V2SaltLength + V2SubkeyLength:

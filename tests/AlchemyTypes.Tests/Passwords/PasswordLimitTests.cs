@@ -22,11 +22,11 @@ public sealed class PasswordLimitTests
 
     [Promise("P-PWD-13")]
     [Fact]
-    public void The_default_limits_are_1_GiB_and_64_iterations()
+    public void The_default_limits_are_256_MiB_and_16_iterations()
     {
         var options = new Argon2Options();
-        Assert.Equal(1024 * 1024, options.MaxVerifyMemorySizeKiB);
-        Assert.Equal(64, options.MaxVerifyIterations);
+        Assert.Equal(256 * 1024, options.MaxVerifyMemorySizeKiB);
+        Assert.Equal(16, options.MaxVerifyIterations);
     }
 
     [Promise("P-PWD-13")]
@@ -34,8 +34,8 @@ public sealed class PasswordLimitTests
     public void A_hash_at_the_iteration_limit_verifies_and_one_above_never_does()
     {
         using var verifier = Hasher(memoryKiB: 64, iterations: 1);
-        using var atLimit = Hasher(memoryKiB: 64, iterations: 64);
-        using var aboveLimit = Hasher(memoryKiB: 64, iterations: 65, maxVerifyIterations: 65);
+        using var atLimit = Hasher(memoryKiB: 64, iterations: 16);
+        using var aboveLimit = Hasher(memoryKiB: 64, iterations: 17, maxVerifyIterations: 17);
 
         Assert.True(verifier.Verify(Password, atLimit.Hash(Password)));
         var tooCostly = aboveLimit.Hash(Password);
@@ -47,7 +47,7 @@ public sealed class PasswordLimitTests
     [Fact]
     public void A_hash_at_the_memory_limit_verifies_and_one_above_never_does()
     {
-        // The 1 GiB default is not allocated in a unit test: the same check runs against a 2 MiB limit.
+        // The 256 MiB default is not allocated in a unit test: the same check runs against a 2 MiB limit.
         using var verifier = Hasher(memoryKiB: 1024, iterations: 1, maxVerifyMemoryKiB: 2048);
         using var atLimit = Hasher(memoryKiB: 2048, iterations: 1);
         using var aboveLimit = Hasher(memoryKiB: 2049, iterations: 1);
