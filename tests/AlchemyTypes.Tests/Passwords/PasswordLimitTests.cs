@@ -11,7 +11,7 @@ public sealed class PasswordLimitTests
 {
     private static readonly byte[] Password = "limits and boundaries"u8.ToArray();
 
-    private static Argon2PasswordHasher Hasher(int memoryKiB, int iterations, int maxVerifyMemoryKiB = 1024 * 1024, int maxVerifyIterations = 64)
+    private static Argon2PasswordHasher Hasher(int memoryKiB, int iterations, int maxVerifyMemoryKiB = 256 * 1024, int maxVerifyIterations = 16)
         => new(new Argon2Options
         {
             MemorySizeKiB = memoryKiB,
