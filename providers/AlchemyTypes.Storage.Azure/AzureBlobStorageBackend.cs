@@ -18,7 +18,7 @@ namespace AlchemyTypes.Storage.Azure;
 /// upload discards its uncommitted blocks. Batch deletes use Blob Batch (256 a request), falling back to parallel single
 /// deletes where the service refuses batches.
 /// </summary>
-public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposable
+public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposable
 {
     private static readonly StorageUploadOptions DefaultUploadOptions = new();
 
