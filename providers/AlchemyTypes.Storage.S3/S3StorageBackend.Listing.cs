@@ -4,13 +4,14 @@ using Amazon.S3.Model;
 namespace AlchemyTypes.Storage.S3;
 
 /// <summary>
-/// Listing with <c>ListObjectsV2</c>: a page of up to 1,000 keys a request, in the order of the keys' UTF-8 bytes. Each next
-/// page starts after the last key of the previous one (<c>StartAfter</c>) rather than with a continuation token, so a listing
-/// can be resumed from a key, and stores without continuation tokens (s3rver on OpenSSL 3) page too.
+/// Listing with <c>ListObjects</c>: a page of up to 1,000 keys a request, in the order of the keys' UTF-8 bytes. Each next
+/// page starts after the last key of the previous one (<c>Marker</c>), which is <c>ListObjectsV2</c>'s <c>StartAfter</c>
+/// without its continuation token: S3-compatible stores that cannot make V2 continuation tokens (s3rver on OpenSSL 3,
+/// whose DES cipher is disabled, answers every truncated V2 page with a 500) page too, and a listing resumes from a key.
 /// </summary>
 public sealed partial class S3StorageBackend
 {
-    /// <summary>The most keys one <c>ListObjectsV2</c> request returns.</summary>
+    /// <summary>The most keys one <c>ListObjects</c> request returns.</summary>
     public const int MaxKeysPerListRequest = 1000;
 
     /// <inheritdoc />
@@ -26,19 +27,19 @@ public sealed partial class S3StorageBackend
 
     private async IAsyncEnumerable<StoredObjectInfo> ListCoreAsync(StorageListOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = new ListObjectsV2Request
+        var request = new ListObjectsRequest
         {
             BucketName = _bucket,
             Prefix = _prefix + (options.Prefix ?? ""),
             MaxKeys = Math.Min(options.PageSize, MaxKeysPerListRequest),
-            StartAfter = options.StartAfter is null ? null : _prefix + options.StartAfter,
+            Marker = options.StartAfter is null ? null : _prefix + options.StartAfter,
         };
         while (true)
         {
-            ListObjectsV2Response response;
+            ListObjectsResponse response;
             try
             {
-                response = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+                response = await _client.ListObjectsAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
             {
@@ -74,7 +75,7 @@ public sealed partial class S3StorageBackend
                 yield break;
             }
 
-            request.StartAfter = lastRawKey;
+            request.Marker = lastRawKey;
         }
     }
 }

@@ -353,6 +353,6 @@ public sealed class PostgresLocalFileMaintenanceTests(PostgresServerFixture serv
 public sealed class SqliteS3FileMaintenanceTests(S3MaintenanceStorageFixture storage)
     : FileMaintenanceTests(new SqliteTestStore(), storage), IClassFixture<S3MaintenanceStorageFixture>;
 
-[Collection(PostgresCloudCollection.Name)]
+[Collection(PostgresS3Collection.Name)]
 public sealed class PostgresS3FileMaintenanceTests(PostgresServerFixture server, S3MaintenanceStorageFixture storage)
     : FileMaintenanceTests(new PostgresTestStore(server), storage), IClassFixture<S3MaintenanceStorageFixture>;

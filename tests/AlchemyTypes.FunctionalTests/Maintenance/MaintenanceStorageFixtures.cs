@@ -6,6 +6,13 @@ using Amazon.S3;
 
 namespace AlchemyTypes.FunctionalTests.Maintenance;
 
+/// <summary>PostgreSQL with the S3 test server only (the cloud lifecycle collection also needs Azurite).</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresS3Collection : ICollectionFixture<PostgresServerFixture>, ICollectionFixture<S3ServerFixture>
+{
+    public const string Name = "PostgreSQL + S3";
+}
+
 /// <summary>The backends of a maintenance test class: "files" (a real backend that lists) and "secondary" (in memory).</summary>
 public abstract class MaintenanceStorageFixture : IAsyncLifetime
 {
