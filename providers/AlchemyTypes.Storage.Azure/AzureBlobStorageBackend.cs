@@ -1,4 +1,3 @@
-using AlchemyTypes.Internal;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
@@ -7,6 +6,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
+using AlchemyTypes.Storage.Internal;
 
 namespace AlchemyTypes.Storage.Azure;
 

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using AlchemyTypes.Encryption.Internal;
 
 namespace AlchemyTypes.Benchmarks;
 

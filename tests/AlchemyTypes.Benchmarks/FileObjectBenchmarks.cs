@@ -1,4 +1,3 @@
-using AlchemyTypes.Entities;
 using AlchemyTypes.Storage;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Data.Sqlite;

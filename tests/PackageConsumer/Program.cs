@@ -1,7 +1,6 @@
 // A program outside the solution that uses the packed packages: if a package misses a dependency or a type, it fails here.
 using AlchemyTypes;
 using AlchemyTypes.Encryption;
-using AlchemyTypes.Entities;
 using AlchemyTypes.Passwords;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,5 @@
 using AlchemyTypes;
 using AlchemyTypes.Encryption;
-using AlchemyTypes.Entities;
 using AlchemyTypes.Passwords;
 
 namespace AlchemyTypes.Sample.Data;

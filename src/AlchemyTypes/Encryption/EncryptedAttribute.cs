@@ -1,4 +1,4 @@
-namespace AlchemyTypes.Encryption;
+namespace AlchemyTypes;
 
 /// <summary>
 /// Stores a <see cref="string"/> property encrypted with AES-256-GCM under the key ring given to
@@ -9,7 +9,7 @@ public sealed class EncryptedAttribute : Attribute
 {
     /// <summary>
     /// The longest plaintext accepted, in UTF-16 characters (<see cref="string.Length"/>); 0 (the default) means no limit.
-    /// A longer value fails <c>SaveChanges</c> with <see cref="EncryptedValueTooLongException"/>, and the column is sized to fit.
+    /// A longer value fails <c>SaveChanges</c> with <see cref="Encryption.EncryptedValueTooLongException"/>, and the column is sized to fit.
     /// </summary>
     public int MaxLength { get; set; }
 

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using AlchemyTypes.Encryption.Internal;
 
-namespace AlchemyTypes.Encryption;
+namespace AlchemyTypes;
 
 /// <summary>
 /// The keys of encrypted string columns: any number of AES-256 keys, each with a short id stored in every value it

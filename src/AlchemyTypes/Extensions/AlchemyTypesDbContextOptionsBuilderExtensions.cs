@@ -1,6 +1,7 @@
 using AlchemyTypes;
 using AlchemyTypes.Infrastructure;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using AlchemyTypes.Infrastructure.Internal;
 
 // ReSharper disable once CheckNamespace
 namespace Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
-using AlchemyTypes.Internal;
 using AlchemyTypes.Keys;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using AlchemyTypes.Infrastructure.Internal;
 
 // ReSharper disable once CheckNamespace
 namespace Microsoft.EntityFrameworkCore;

@@ -1,11 +1,11 @@
 using AlchemyTypes.Encryption;
-using AlchemyTypes.Internal;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using AlchemyTypes.Infrastructure.Internal;
 
 // ReSharper disable once CheckNamespace
 namespace Microsoft.EntityFrameworkCore;
 
-/// <summary>Marks string properties as encrypted in <c>OnModelCreating</c>, like <see cref="EncryptedAttribute"/>.</summary>
+/// <summary>Marks string properties as encrypted in <c>OnModelCreating</c>, like <see cref="AlchemyTypes.EncryptedAttribute"/>.</summary>
 public static class EncryptedPropertyBuilderExtensions
 {
     /// <summary>
@@ -28,9 +28,9 @@ public static class EncryptedPropertyBuilderExtensions
             throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "The maximum plaintext length must be positive, or null for no limit.");
         }
 
-        propertyBuilder.HasAnnotation(SecretsAnnotationNames.Encrypted, true);
-        propertyBuilder.HasAnnotation(SecretsAnnotationNames.EncryptedMaxLength, maxLength);
-        propertyBuilder.HasAnnotation(SecretsAnnotationNames.BlindIndex, blindIndex);
+        propertyBuilder.HasAnnotation(AlchemyTypesAnnotationNames.Encrypted, true);
+        propertyBuilder.HasAnnotation(AlchemyTypesAnnotationNames.EncryptedMaxLength, maxLength);
+        propertyBuilder.HasAnnotation(AlchemyTypesAnnotationNames.BlindIndex, blindIndex);
         return propertyBuilder;
     }
 }

@@ -1,7 +1,7 @@
 using AlchemyTypes;
-using AlchemyTypes.Internal;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using AlchemyTypes.Infrastructure.Internal;
 
 // ReSharper disable once CheckNamespace
 namespace Microsoft.EntityFrameworkCore;

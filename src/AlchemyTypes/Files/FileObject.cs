@@ -1,7 +1,7 @@
 using System.Text;
-using AlchemyTypes.Internal;
 using AlchemyTypes.Keys;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Files.Internal;
 
 namespace AlchemyTypes;
 

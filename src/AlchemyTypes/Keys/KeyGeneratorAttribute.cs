@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore.ValueGeneration;
 
-namespace AlchemyTypes.Keys;
+namespace AlchemyTypes;
 
 /// <summary>
 /// Marks a property whose value AlchemyTypes generates on the client when the entity is added.

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.ValueGeneration;
+using AlchemyTypes.Keys;
 
-namespace AlchemyTypes.Keys;
+namespace AlchemyTypes;
 
 /// <summary>Generates a <see cref="Nanoid"/> for a <see cref="string"/> property on add, and sizes its column to fit.</summary>
 public sealed class NanoidAttribute : KeyGeneratorAttribute

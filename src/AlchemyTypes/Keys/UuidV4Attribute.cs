@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore.ValueGeneration;
 
-namespace AlchemyTypes.Keys;
+namespace AlchemyTypes;
 
 /// <summary>Generates a random (version 4) UUID for a <see cref="Guid"/> property on add, on every database provider.</summary>
 public sealed class UuidV4Attribute : KeyGeneratorAttribute

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+using AlchemyTypes.Passwords;
+using AlchemyTypes.Passwords.Internal;
 
-namespace AlchemyTypes.Passwords;
+namespace AlchemyTypes;
 
 /// <summary>
 /// A password property stored as a salted hash (Argon2id PHC string, BCrypt modular crypt string…). Assign

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using AlchemyTypes.Internal;
+using AlchemyTypes.Storage;
 
-namespace AlchemyTypes.Storage;
+namespace AlchemyTypes;
 
 /// <summary>
 /// A thread-safe backend that keeps objects in process memory, for tests and prototypes. It obeys the same contract as

@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using AlchemyTypes.Internal;
+using AlchemyTypes.Storage;
+using AlchemyTypes.Storage.Internal;
 
-namespace AlchemyTypes.Storage;
+namespace AlchemyTypes;
 
 /// <summary>
 /// Keeps objects as files under a root directory: key <c>a/b.pdf</c> is the file <c>root/a/b.pdf</c>.

@@ -72,19 +72,26 @@ public sealed partial class ReadmeSnippetTests
             """;
     }
 
+    /// <summary>
+    /// Exactly the implicit usings of a new ASP.NET Core project (Microsoft.NET.Sdk.Web, which includes those of
+    /// Microsoft.NET.Sdk): a README block must bring every other using it needs itself.
+    /// </summary>
     private const string GlobalUsings = """
         using System;
         using System.Collections.Generic;
         using System.IO;
         using System.Linq;
+        using System.Net.Http;
+        using System.Threading;
         using System.Threading.Tasks;
-        using AlchemyTypes;
-        using AlchemyTypes.Entities;
-        using AlchemyTypes.Storage;
         using Microsoft.AspNetCore.Builder;
+        using Microsoft.AspNetCore.Hosting;
         using Microsoft.AspNetCore.Http;
-        using Microsoft.EntityFrameworkCore;
+        using Microsoft.AspNetCore.Routing;
+        using Microsoft.Extensions.Configuration;
         using Microsoft.Extensions.DependencyInjection;
+        using Microsoft.Extensions.Hosting;
+        using Microsoft.Extensions.Logging;
         """;
 
     private static SyntaxTree Parse(string code, string path)

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using AlchemyTypes.Encryption;
+using AlchemyTypes.Encryption.Internal;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using Microsoft.EntityFrameworkCore;
 

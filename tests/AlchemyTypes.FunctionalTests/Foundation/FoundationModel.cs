@@ -1,4 +1,3 @@
-using AlchemyTypes.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace AlchemyTypes.FunctionalTests.Foundation;

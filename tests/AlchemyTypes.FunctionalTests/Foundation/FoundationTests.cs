@@ -239,7 +239,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddScoped<FixedAuditUser>(_ => new FixedAuditUser("scoped-user"));
         services.AddScoped<ScopedAuditUserAccessor>();
-        services.AddScoped<Entities.IAuditUserAccessor>(p => p.GetRequiredService<ScopedAuditUserAccessor>());
+        services.AddScoped<IAuditUserAccessor>(p => p.GetRequiredService<ScopedAuditUserAccessor>());
         services.AddDbContext<FoundationContext>(o => _database.UseProvider(o).AddAlchemyTypes(a => a.UseTimeProvider(_clock)));
         await using var provider = services.BuildServiceProvider(validateScopes: true);
 
@@ -292,7 +292,7 @@ public abstract class FoundationTests(ITestStore store) : IAsyncLifetime
     }
 
     /// <summary>A scoped accessor that reads a scoped "current user" service, as a web app's would read HttpContext.</summary>
-    public sealed class ScopedAuditUserAccessor(FixedAuditUser user) : Entities.IAuditUserAccessor
+    public sealed class ScopedAuditUserAccessor(FixedAuditUser user) : IAuditUserAccessor
     {
         public string? GetCurrentUser() => user.GetCurrentUser();
     }

@@ -1,4 +1,5 @@
 using AlchemyTypes.DateTimes;
+using AlchemyTypes.DateTimes.Internal;
 
 namespace AlchemyTypes.Tests.DateTimes;
 

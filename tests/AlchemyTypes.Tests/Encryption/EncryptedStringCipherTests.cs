@@ -1,5 +1,6 @@
 using System.Text;
 using AlchemyTypes.Encryption;
+using AlchemyTypes.Encryption.Internal;
 
 namespace AlchemyTypes.Tests.Encryption;
 

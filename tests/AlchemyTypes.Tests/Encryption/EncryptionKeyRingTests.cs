@@ -1,4 +1,5 @@
 using AlchemyTypes.Encryption;
+using AlchemyTypes.Encryption.Internal;
 
 namespace AlchemyTypes.Tests.Encryption;
 

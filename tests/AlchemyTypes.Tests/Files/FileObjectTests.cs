@@ -1,4 +1,5 @@
 using AlchemyTypes.Storage;
+using AlchemyTypes.Files.Internal;
 
 namespace AlchemyTypes.Tests.Files;
 

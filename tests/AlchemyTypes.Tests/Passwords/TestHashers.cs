@@ -1,6 +1,7 @@
 using AlchemyTypes.Argon2;
 using AlchemyTypes.BCrypt;
 using AlchemyTypes.Passwords;
+using AlchemyTypes.Passwords.Internal;
 
 namespace AlchemyTypes.Tests.Passwords;
 

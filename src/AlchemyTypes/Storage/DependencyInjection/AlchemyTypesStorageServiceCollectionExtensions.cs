@@ -3,6 +3,7 @@ using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using AlchemyTypes.Storage.DependencyInjection.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

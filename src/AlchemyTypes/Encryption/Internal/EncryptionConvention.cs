@@ -1,0 +1,97 @@
+using System.Reflection;
+using AlchemyTypes.Encryption;
+using AlchemyTypes.Passwords;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions;
+using AlchemyTypes.Passwords.Internal;
+using AlchemyTypes.Infrastructure.Internal;
+
+namespace AlchemyTypes.Encryption.Internal;
+
+/// <summary>
+/// Puts an <see cref="EncryptedStringConverter"/> on every property marked with <see cref="EncryptedAttribute"/> or
+/// <c>.IsEncrypted()</c> (plus a blind-index shadow property with an index when asked), and a per-property
+/// <see cref="PasswordHashConverter"/> on every <see cref="PasswordHash"/> property. Runs first among the model-finalizing
+/// conventions, so the provider maps store types with the converters in place.
+/// </summary>
+internal sealed class EncryptionConvention(EncryptionKeyRing? keyRing, PasswordHasherRegistry? hashers) : IModelFinalizingConvention
+{
+    public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
+    {
+        foreach (var entityType in modelBuilder.Metadata.GetEntityTypes().ToList())
+        {
+            var displayName = entityType.DisplayName();
+            foreach (var property in entityType.GetDeclaredProperties().ToList())
+            {
+                if (property.ClrType == typeof(PasswordHash))
+                {
+                    property.Builder.HasConversion(new PasswordHashConverter(PasswordHashConverter.RequireRegistry(hashers), displayName, property.Name));
+                    continue;
+                }
+
+                var attribute = ((MemberInfo?)property.PropertyInfo ?? property.FieldInfo)?.GetCustomAttribute<EncryptedAttribute>(inherit: true);
+                var marked = property.FindAnnotation(AlchemyTypesAnnotationNames.Encrypted)?.Value is true;
+                if (attribute is null && !marked)
+                {
+                    continue;
+                }
+
+                ConfigureEncrypted(entityType, property, displayName, attribute);
+            }
+        }
+    }
+
+    private void ConfigureEncrypted(IConventionEntityType entityType, IConventionProperty property, string displayName, EncryptedAttribute? attribute)
+    {
+        var name = $"{displayName}.{property.Name}";
+        if (property.ClrType != typeof(string))
+        {
+            throw new AlchemyTypesConfigurationException($"'{name}' is marked as encrypted but is a {property.ClrType.Name}: only string properties can be encrypted.");
+        }
+
+        if (keyRing is null)
+        {
+            throw new AlchemyTypesConfigurationException(
+                $"'{name}' is marked as encrypted, but no key ring is configured: call AddAlchemyTypes(a => a.UseEncryption(keyRing)) with an EncryptionKeyRing created once at startup.");
+        }
+
+        var maxLength = property.FindAnnotation(AlchemyTypesAnnotationNames.EncryptedMaxLength)?.Value as int?
+            ?? (attribute is { MaxLength: > 0 } ? attribute.MaxLength : (int?)null)
+            ?? property.GetMaxLength();
+        if (maxLength is <= 0)
+        {
+            throw new AlchemyTypesConfigurationException($"The maximum length of the encrypted property '{name}' must be positive.");
+        }
+
+        var converter = new EncryptedStringConverter(keyRing, displayName, property.Name, maxLength);
+        property.Builder.HasConversion(converter);
+        if (maxLength is { } max)
+        {
+            // The column holds the ciphertext, longer than the plaintext limit.
+            ((IMutableProperty)property).SetMaxLength(EncryptedStringCipher.MaxStoredLength(max));
+        }
+
+        var blindIndex = property.FindAnnotation(AlchemyTypesAnnotationNames.BlindIndex)?.Value as bool? ?? attribute?.BlindIndex ?? false;
+        if (!blindIndex)
+        {
+            return;
+        }
+
+        if (!keyRing.HasBlindIndexKey)
+        {
+            throw new AlchemyTypesConfigurationException(
+                $"'{name}' has a blind index, but the key ring has no blind-index key: call keyRing.SetBlindIndexKey(key) with a separate 32-byte key.");
+        }
+
+        var shadowName = property.Name + AlchemyTypesAnnotationNames.BlindIndexSuffix;
+        var shadow = entityType.Builder.Property(typeof(string), shadowName)
+            ?? throw new AlchemyTypesConfigurationException($"The blind-index property '{displayName}.{shadowName}' conflicts with an existing member: rename it.");
+        shadow.HasConversion(new BlindIndexConverter(keyRing, displayName, property.Name));
+        ((IMutableProperty)shadow.Metadata).SetMaxLength(BlindIndexConverter.StoredLength);
+        shadow.HasAnnotation(AlchemyTypesAnnotationNames.BlindIndexOf, property.Name);
+        property.Builder.HasAnnotation(AlchemyTypesAnnotationNames.BlindIndexProperty, shadowName);
+        entityType.Builder.HasIndex([shadowName]);
+    }
+}

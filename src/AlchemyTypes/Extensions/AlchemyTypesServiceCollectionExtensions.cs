@@ -1,0 +1,47 @@
+using AlchemyTypes.Auditing.Internal;
+using AlchemyTypes.DateTimes.Internal;
+using AlchemyTypes.Encryption.Internal;
+using AlchemyTypes.Files.Internal;
+using AlchemyTypes.Infrastructure.Internal;
+using AlchemyTypes.Passwords.Internal;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+
+// ReSharper disable once CheckNamespace
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the AlchemyTypes services in an EF Core internal service provider.</summary>
+public static class AlchemyTypesServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the services AlchemyTypes needs to EF Core's internal service provider. <c>AddAlchemyTypes()</c> on the context
+    /// options calls this for you; call it yourself only when your application builds its own internal service provider
+    /// (<c>UseInternalServiceProvider</c>), after the database provider's <c>AddEntityFramework…()</c>. The options still come
+    /// from <c>AddAlchemyTypes(…)</c> on each context's options.
+    /// </summary>
+    /// <param name="serviceCollection">The internal service collection.</param>
+    /// <returns>The same collection, for chaining.</returns>
+    public static IServiceCollection AddEntityFrameworkAlchemyTypes(this IServiceCollection serviceCollection)
+    {
+        ArgumentNullException.ThrowIfNull(serviceCollection);
+        new EntityFrameworkRelationalServicesBuilder(serviceCollection)
+            .TryAdd<IRelationalTypeMappingSourcePlugin, AlchemyTypesTypeMappingSourcePlugin>()
+            .TryAdd<IConventionSetPlugin, AlchemyTypesConventionSetPlugin>()
+            .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
+            .TryAdd<IInterceptor, BlindIndexQueryInterceptor>()
+            .TryAdd<IInterceptor, FileObjectTransactionInterceptor>()
+            .TryAdd<IResettableService, FileObjectLifecycle>(p => p.GetRequiredService<FileObjectLifecycle>())
+            .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
+            .TryAddProviderSpecificServices(b => b
+                .TryAddSingleton<AlchemyTypesSingletonOptions, AlchemyTypesSingletonOptions>()
+                .TryAddScoped<FileObjectLifecycle, FileObjectLifecycle>()
+                .TryAddScopedEnumerable<ISaveChangesStep, AuditingSaveStep>()
+                .TryAddScopedEnumerable<ISaveChangesStep, UtcDateTimeSaveStep>()
+                .TryAddScopedEnumerable<ISaveChangesStep, EncryptionSaveStep>()
+                .TryAddScopedEnumerable<ISaveChangesStep, PasswordSaveStep>()
+                .TryAddScopedEnumerable<ISaveChangesStep, FileObjectLifecycle>(p => p.GetRequiredService<FileObjectLifecycle>()));
+        return serviceCollection;
+    }
+}
