@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using AlchemyTypes.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace AlchemyTypes.FunctionalTests.Maintenance;

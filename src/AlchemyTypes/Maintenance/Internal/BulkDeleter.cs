@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Data;
-using AlchemyTypes.Internal;
+using AlchemyTypes.Infrastructure.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using AlchemyTypes.Internal;
+using AlchemyTypes.Infrastructure.Internal;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
