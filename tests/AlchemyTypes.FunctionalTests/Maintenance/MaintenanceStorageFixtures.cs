@@ -33,6 +33,8 @@ public sealed class LocalMaintenanceStorageFixture : MaintenanceStorageFixture
 {
     private readonly string _root = TestEnvironment.CreateTempDirectory("alchemytypes-maintenance");
 
+    public string Root => _root;
+
     public override Task DisposeAsync()
     {
         Directory.Delete(_root, recursive: true);
@@ -46,6 +48,8 @@ public sealed class S3MaintenanceStorageFixture(S3ServerFixture server) : Mainte
 {
     private readonly IAmazonS3 _client = server.CreateClient();
     private string? _bucket;
+
+    public string Bucket => _bucket ?? throw new InvalidOperationException("Not initialised.");
 
     public override async Task DisposeAsync()
     {
