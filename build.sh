@@ -25,6 +25,10 @@ prepare_test_machine() {
   if [[ -z ${ALCHEMYTYPES_TEST_POSTGRES:-} ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
     ensure_debian_packages postgresql-15
   fi
+  # MariaDB: the fixture starts a private server from the machine's mariadbd unless ALCHEMYTYPES_TEST_MARIADB is set.
+  if [[ -z ${ALCHEMYTYPES_TEST_MARIADB:-} ]] && ! command -v mariadbd >/dev/null 2>&1 && [[ ! -x /usr/sbin/mariadbd ]]; then
+    ensure_debian_packages mariadb-server
+  fi
   # Password-hash interoperability tests: the reference argon2 CLI, Apache htpasswd (bcrypt), libsodium (Argon2id).
   ensure_debian_packages argon2 apache2-utils libsodium23
   # Node.js runs the npm test servers (s3rver, Azurite), pinned in tests/package-lock.json.

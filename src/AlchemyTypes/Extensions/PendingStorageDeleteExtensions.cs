@@ -42,7 +42,7 @@ public static class PendingStorageDeleteExtensions
             var (done, failed) = await DeleteAsync(registry, batch, cancellationToken).ConfigureAwait(false);
             if (done.Count > 0)
             {
-                await set.Where(r => done.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                await PendingStorageDeleteRows.DeleteAsync(context, done, async: true, cancellationToken).ConfigureAwait(false);
                 deleted += done.Count;
             }
 

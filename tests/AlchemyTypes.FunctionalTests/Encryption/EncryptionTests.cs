@@ -35,13 +35,13 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
         }
 
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT \"{column}\" FROM \"Customers\" WHERE \"Id\" = {id}";
+        command.CommandText = $"SELECT {context.Quote(column)} FROM {context.Quote("Customers")} WHERE {context.Quote("Id")} = {id}";
         return await command.ExecuteScalarAsync() as string;
     }
 
     private static Task SetRawAsync(DbContext context, string column, int id, string? value)
     {
-        var sql = "UPDATE \"Customers\" SET \"" + column + "\" = {0} WHERE \"Id\" = {1}";
+        var sql = $"UPDATE {context.Quote("Customers")} SET {context.Quote(column)} = {{0}} WHERE {context.Quote("Id")} = {{1}}";
         return context.Database.ExecuteSqlRawAsync(sql, value!, id);
     }
 
@@ -302,6 +302,11 @@ public abstract class EncryptionTests(ITestStore store) : IAsyncLifetime
             await off.ExecuteNonQueryAsync();
             command.CommandText = "EXPLAIN " + command.CommandText;
         }
+        else if (store is MariaDbTestStore)
+        {
+            // One row per table: possible_keys and key name the index.
+            command.CommandText = "EXPLAIN " + command.CommandText;
+        }
         else
         {
             command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
@@ -322,3 +327,6 @@ public sealed class SqliteEncryptionTests() : EncryptionTests(new SqliteTestStor
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresEncryptionTests(PostgresServerFixture server) : EncryptionTests(new PostgresTestStore(server));
+
+[Collection(MariaDbCollection.Name)]
+public sealed class MariaDbEncryptionTests(MariaDbServerFixture server) : EncryptionTests(new MariaDbTestStore(server));

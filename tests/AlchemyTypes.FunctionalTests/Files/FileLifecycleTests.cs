@@ -746,3 +746,7 @@ public sealed class PostgresS3FileLifecycleTests(PostgresServerFixture server, S
 [Collection(PostgresCloudCollection.Name)]
 public sealed class PostgresAzureFileLifecycleTests(PostgresServerFixture server, AzureLifecycleStorageFixture storage)
     : FileLifecycleTests(new PostgresTestStore(server), storage), IClassFixture<AzureLifecycleStorageFixture>;
+
+[Collection(MariaDbCollection.Name)]
+public sealed class MariaDbLocalFileLifecycleTests(MariaDbServerFixture server, LocalLifecycleStorageFixture storage)
+    : FileLifecycleTests(new MariaDbTestStore(server), storage), IClassFixture<LocalLifecycleStorageFixture>;

@@ -302,3 +302,6 @@ public sealed class SqliteFoundationTests() : FoundationTests(new SqliteTestStor
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresFoundationTests(PostgresServerFixture server) : FoundationTests(new PostgresTestStore(server));
+
+[Collection(MariaDbCollection.Name)]
+public sealed class MariaDbFoundationTests(MariaDbServerFixture server) : FoundationTests(new MariaDbTestStore(server));

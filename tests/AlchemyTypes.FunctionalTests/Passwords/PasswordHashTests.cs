@@ -31,7 +31,7 @@ public abstract class PasswordHashTests(ITestStore store) : IAsyncLifetime
         }
 
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT \"Password\" FROM \"Accounts\" WHERE \"Id\" = {id}";
+        command.CommandText = $"SELECT {context.Quote("Password")} FROM {context.Quote("Accounts")} WHERE {context.Quote("Id")} = {id}";
         return await command.ExecuteScalarAsync() as string;
     }
 
@@ -181,7 +181,8 @@ public abstract class PasswordHashTests(ITestStore store) : IAsyncLifetime
         var id = await AddAsync(CreateContext(), Secret);
         await using (var context = CreateContext())
         {
-            await context.Database.ExecuteSqlAsync($"UPDATE \"Accounts\" SET \"Password\" = {stored} WHERE \"Id\" = {id}");
+            var sql = $"UPDATE {context.Quote("Accounts")} SET {context.Quote("Password")} = {{0}} WHERE {context.Quote("Id")} = {{1}}";
+            await context.Database.ExecuteSqlRawAsync(sql, stored, id);
         }
 
         await using (var context = CreateContext())
@@ -224,3 +225,6 @@ public sealed class SqlitePasswordHashTests() : PasswordHashTests(new SqliteTest
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresPasswordHashTests(PostgresServerFixture server) : PasswordHashTests(new PostgresTestStore(server));
+
+[Collection(MariaDbCollection.Name)]
+public sealed class MariaDbPasswordHashTests(MariaDbServerFixture server) : PasswordHashTests(new MariaDbTestStore(server));

@@ -13,8 +13,14 @@ public static class SecretsConfiguration
 {
     private static readonly EncryptionKeyRing SqliteRing = NewRing();
     private static readonly EncryptionKeyRing PostgresRing = NewRing();
+    private static readonly EncryptionKeyRing MariaDbRing = NewRing();
 
-    public static EncryptionKeyRing RingFor(ITestStore store) => store is PostgresTestStore ? PostgresRing : SqliteRing;
+    public static EncryptionKeyRing RingFor(ITestStore store) => store switch
+    {
+        PostgresTestStore => PostgresRing,
+        MariaDbTestStore => MariaDbRing,
+        _ => SqliteRing,
+    };
 
     public static DbContextOptionsBuilder<TContext> Configure<TContext>(TestDatabase database, ITestStore store)
         where TContext : DbContext

@@ -12,6 +12,9 @@ public static class TestEnvironment
     /// <summary>An Npgsql connection string to a server whose user may create and drop databases.</summary>
     public const string PostgresVariable = "ALCHEMYTYPES_TEST_POSTGRES";
 
+    /// <summary>A MySQL Connector/NET connection string to a MariaDB or MySQL server whose user may create and drop databases.</summary>
+    public const string MariaDbVariable = "ALCHEMYTYPES_TEST_MARIADB";
+
     /// <summary>S3 settings: <c>ServiceUrl=…;AccessKey=…;SecretKey=…;Region=…</c> (MinIO, AWS, or any S3-compatible store).</summary>
     public const string S3Variable = "ALCHEMYTYPES_TEST_S3";
 

@@ -60,3 +60,15 @@ public sealed class PostgresTestStore(PostgresServerFixture server) : ITestStore
         return new TestDatabase(connectionString, (b, cs) => b.UseNpgsql(cs), () => new ValueTask(server.DropDatabaseAsync(connectionString)));
     }
 }
+
+/// <summary>MariaDB (or MySQL) from <see cref="MariaDbServerFixture"/>, one database per test, dropped afterwards.</summary>
+public sealed class MariaDbTestStore(MariaDbServerFixture server) : ITestStore
+{
+    public string Name => "MariaDB";
+
+    public async Task<TestDatabase> CreateDatabaseAsync()
+    {
+        var connectionString = await server.CreateDatabaseAsync("alchemy");
+        return new TestDatabase(connectionString, (b, cs) => b.UseMySQL(cs), () => new ValueTask(server.DropDatabaseAsync(connectionString)));
+    }
+}

@@ -9,11 +9,12 @@ using AlchemyTypes.Infrastructure.Internal;
 namespace AlchemyTypes.Files.Internal;
 
 /// <summary>
-/// Configures FileObject and FileObjectList properties when the model is finalised: JSON change tracking, a <c>jsonb</c>
-/// column on PostgreSQL, the per-property rules from attributes, a check that every backend named exists (so a
+/// Configures FileObject and FileObjectList properties when the model is finalised: JSON change tracking, the provider's
+/// JSON column type where it has one (<see cref="JsonColumnType"/>: <c>jsonb</c> on PostgreSQL, <c>json</c> on MySQL and
+/// MariaDB), the per-property rules from attributes, a check that every backend named exists (so a
 /// misconfiguration fails when the model is first used, not on the first upload), and the outbox entity.
 /// </summary>
-internal sealed class FileObjectConvention(StorageRegistry? registry, bool isNpgsql) : IModelFinalizingConvention
+internal sealed class FileObjectConvention(StorageRegistry? registry, string? jsonColumnType) : IModelFinalizingConvention
 {
     public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
@@ -55,13 +56,13 @@ internal sealed class FileObjectConvention(StorageRegistry? registry, bool isNpg
     private void Configure(IConventionEntityType entityType, IConventionProperty property, bool isList)
     {
         var builder = property.Builder;
-        // Set the converter on the property itself: with a jsonb column, Npgsql would otherwise pick its own JSON
-        // serialisation of the CLR type instead of the converter found through the selector.
+        // Set the converter on the property itself: with a JSON column, the provider (Npgsql) would otherwise pick its own
+        // JSON serialisation of the CLR type instead of the converter found through the selector.
         builder.HasConversion(isList ? new FileObjectListConverter(registry) : new FileObjectConverter(registry));
         builder.HasValueComparer(isList ? new FileObjectListComparer() : new FileObjectComparer());
-        if (isNpgsql && property.GetColumnType() is null)
+        if (jsonColumnType is not null && property.GetColumnType() is null)
         {
-            builder.HasColumnType("jsonb");
+            builder.HasColumnType(jsonColumnType);
         }
 
         var member = (MemberInfo?)property.PropertyInfo ?? property.FieldInfo;

@@ -383,16 +383,7 @@ internal sealed class FileObjectLifecycle(AlchemyTypesSingletonOptions options, 
         }
 
         var ids = _outboxRowsToRemove.ToList();
-        var query = context.Set<PendingStorageDelete>().Where(r => ids.Contains(r.Id));
-        if (async)
-        {
-            await query.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            query.ExecuteDelete();
-        }
-
+        await PendingStorageDeleteRows.DeleteAsync(context, ids, async, cancellationToken).ConfigureAwait(false);
         _outboxRowsToRemove.RemoveAll(ids.Contains);
     }
 

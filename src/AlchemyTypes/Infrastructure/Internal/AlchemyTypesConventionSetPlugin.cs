@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using AlchemyTypes.DateTimes.Internal;
 using AlchemyTypes.Encryption.Internal;
 using AlchemyTypes.Files.Internal;
@@ -11,8 +10,7 @@ namespace AlchemyTypes.Infrastructure.Internal;
 /// <summary>Adds the AlchemyTypes conventions to EF Core's convention set.</summary>
 internal sealed class AlchemyTypesConventionSetPlugin(
     ProviderConventionSetBuilderDependencies dependencies,
-    AlchemyTypesSingletonOptions options,
-    IDatabaseProvider databaseProvider) : IConventionSetPlugin
+    AlchemyTypesSingletonOptions options) : IConventionSetPlugin
 {
     public ConventionSet ModifyConventions(ConventionSet conventionSet)
     {
@@ -25,7 +23,7 @@ internal sealed class AlchemyTypesConventionSetPlugin(
 
         // Encrypted strings and password hashes get per-property converters (errors name the entity and the property).
         conventionSet.ModelFinalizingConventions.Insert(0, new EncryptionConvention(options.EncryptionKeyRing, options.PasswordHashers));
-        var fileObjects = new FileObjectConvention(options.StorageRegistry, databaseProvider.Name.Contains("Npgsql", StringComparison.Ordinal));
+        var fileObjects = new FileObjectConvention(options.StorageRegistry, JsonColumnType.Find(dependencies.TypeMappingSource));
         // Early, like the UTC convention: store types are mapped after it, with the column type it sets.
         conventionSet.ModelFinalizingConventions.Insert(0, fileObjects);
 
