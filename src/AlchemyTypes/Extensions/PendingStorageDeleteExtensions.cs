@@ -1,6 +1,7 @@
 using AlchemyTypes;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using AlchemyTypes.Files.Internal;
 using AlchemyTypes.Infrastructure.Internal;
 
 // ReSharper disable once CheckNamespace
