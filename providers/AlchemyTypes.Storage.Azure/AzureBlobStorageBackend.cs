@@ -22,7 +22,7 @@ namespace AlchemyTypes.Storage.Azure;
 /// The synchronous members run the asynchronous ones on the thread pool and wait, like every AlchemyTypes cloud backend:
 /// they exist for EF Core's synchronous <c>SaveChanges</c>; prefer the asynchronous ones.
 /// </remarks>
-public sealed class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposable
+public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposable
 {
     private const int MaxBlocks = 50_000;
     private static readonly StorageUploadOptions DefaultUploadOptions = new();

@@ -19,7 +19,7 @@ namespace AlchemyTypes.Storage.S3;
 /// The synchronous members run the asynchronous ones on the thread pool and wait (the AWS SDK for .NET has no
 /// synchronous API on .NET Core): they exist for EF Core's synchronous <c>SaveChanges</c>; prefer the asynchronous ones.
 /// </remarks>
-public sealed class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
+public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDisposable
 {
     /// <summary>The most keys one <c>DeleteObjects</c> request takes.</summary>
     public const int MaxKeysPerDeleteRequest = 1000;

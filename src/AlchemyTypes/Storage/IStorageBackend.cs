@@ -102,4 +102,22 @@ public interface IStorageBackend
 
     /// <inheritdoc cref="DeleteManyAsync" />
     StorageDeleteResult DeleteMany(IReadOnlyCollection<string> keys);
+
+    /// <summary>Whether <see cref="ListAsync"/> is supported. Backends written before listing existed answer false.</summary>
+    bool CanList => false;
+
+    /// <summary>
+    /// Lists the objects whose key starts with <see cref="StorageListOptions.Prefix"/>, in ascending <see cref="StorageKey.Order"/>
+    /// (the order of the keys' UTF-8 bytes, which is S3's and Azure's), a page of requests at a time: the sequence streams,
+    /// so listing a million objects never holds them all. Each item has the key, size, last-modified time and (where the
+    /// backend lists it) the ETag; content type and metadata are not listed (use <see cref="GetInfoAsync"/>).
+    /// </summary>
+    /// <param name="options">Prefix, resume point and page size; everything from the first key when null.</param>
+    /// <param name="cancellationToken">Cancels between (and during) requests.</param>
+    /// <returns>The objects, in key order.</returns>
+    /// <exception cref="StorageCapabilityException">The backend cannot list (<see cref="CanList"/> is false).</exception>
+    IAsyncEnumerable<StoredObjectInfo> ListAsync(StorageListOptions? options = null, CancellationToken cancellationToken = default)
+        => throw new StorageCapabilityException(
+            $"The storage backend {this} cannot list its objects, so reconciliation and moves cannot run on it. "
+            + "Implement IStorageBackend.CanList and ListAsync in the backend, or leave it out of maintenance.");
 }

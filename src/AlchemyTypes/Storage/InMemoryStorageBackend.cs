@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using AlchemyTypes.Storage;
 
@@ -126,7 +127,38 @@ public sealed class InMemoryStorageBackend : IStorageBackend
     }
 
     /// <inheritdoc />
+    public bool CanList => true;
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(StorageListOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new StorageListOptions();
+        options.Validate();
+        return ListCoreAsync(options, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public override string ToString() => "in-memory storage";
+
+    private async IAsyncEnumerable<StoredObjectInfo> ListCoreAsync(StorageListOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // A snapshot of the keys (the store holds every object's content in memory anyway), sorted once.
+        var keys = _objects.Keys
+            .Where(k => string.IsNullOrEmpty(options.Prefix) || k.StartsWith(options.Prefix, StringComparison.Ordinal))
+            .Where(k => options.StartAfter is null || StorageKey.Order.Compare(k, options.StartAfter) > 0)
+            .ToArray();
+        Array.Sort(keys, StorageKey.Order);
+        foreach (var key in keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_objects.TryGetValue(key, out var entry))
+            {
+                yield return entry.Info;
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
 
     private StoredObjectInfo Store(string key, byte[] data, StorageUploadOptions? options)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -166,7 +167,118 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
     }
 
     /// <inheritdoc />
+    public bool CanList => true;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Folders are walked depth first, each folder's entries sorted so that keys come out in <see cref="StorageKey.Order"/>
+    /// (a folder sorts as its name followed by '/'). Memory is bounded by the largest single folder's entry names, not by
+    /// the number of objects. Files being written (the backend's own temporary files) are never listed.
+    /// </remarks>
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(StorageListOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new StorageListOptions();
+        options.Validate();
+        return ListCoreAsync(options, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public override string ToString() => $"local storage at '{_root}'";
+
+    private async IAsyncEnumerable<StoredObjectInfo> ListCoreAsync(StorageListOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var prefix = options.Prefix ?? "";
+        // Start in the deepest folder the prefix names whole: "ab/cd/e" lists the folder "ab/cd", keys starting with "e".
+        var lastSlash = prefix.LastIndexOf('/');
+        var startFolder = lastSlash < 0 ? "" : prefix[..lastSlash];
+        if (startFolder.Length > 0 && !StorageKey.IsValid(startFolder))
+        {
+            yield break;
+        }
+
+        var startPath = startFolder.Length == 0 ? _root : Path.Combine(_root, Path.Combine(startFolder.Split('/')));
+        if (!Directory.Exists(startPath) || (startFolder.Length > 0 && !IsInsideRoot(Path.GetFullPath(startPath))))
+        {
+            yield break;
+        }
+
+        var stack = new Stack<(string Path, string KeyPrefix, Queue<(string Name, bool IsFolder)> Entries)>();
+        stack.Push((startPath, startFolder.Length == 0 ? "" : startFolder + "/", SortedEntries(startPath, startFolder.Length == 0)));
+        while (stack.Count > 0)
+        {
+            var (folder, keyPrefix, entries) = stack.Peek();
+            if (!entries.TryDequeue(out var entry))
+            {
+                stack.Pop();
+                continue;
+            }
+
+            var key = keyPrefix + entry.Name;
+            if (entry.IsFolder)
+            {
+                var folderKey = key + "/";
+                // Skip a folder none of whose keys can match the prefix or come after the resume point.
+                var matchesPrefix = folderKey.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(folderKey, StringComparison.Ordinal);
+                var afterStart = options.StartAfter is null || options.StartAfter.StartsWith(folderKey, StringComparison.Ordinal)
+                    || StorageKey.Order.Compare(folderKey, options.StartAfter) > 0;
+                var path = Path.Combine(folder, entry.Name);
+                if (matchesPrefix && afterStart && new DirectoryInfo(path).LinkTarget is null)
+                {
+                    stack.Push((path, folderKey, SortedEntries(path, isRoot: false)));
+                }
+
+                continue;
+            }
+
+            if (!key.StartsWith(prefix, StringComparison.Ordinal)
+                || (options.StartAfter is not null && StorageKey.Order.Compare(key, options.StartAfter) <= 0)
+                || !StorageKey.IsValid(key))
+            {
+                continue;
+            }
+
+            var file = new FileInfo(Path.Combine(folder, entry.Name));
+            if (!file.Exists || file.LinkTarget is not null)
+            {
+                continue; // deleted since the folder was read, or a link (never written by this backend)
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new StoredObjectInfo
+            {
+                Key = key,
+                Size = file.Length,
+                LastModified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero),
+            };
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private static Queue<(string Name, bool IsFolder)> SortedEntries(string folder, bool isRoot)
+    {
+        var entries = new List<(string Name, bool IsFolder, string SortKey)>();
+        try
+        {
+            foreach (var info in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+            {
+                var isFolder = (info.Attributes & FileAttributes.Directory) != 0;
+                if (isRoot && string.Equals(info.Name, InternalFolderName, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                entries.Add((info.Name, isFolder, isFolder ? info.Name + "/" : info.Name));
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed while listing: nothing in it to list.
+        }
+
+        entries.Sort((a, b) => StorageKey.Order.Compare(a.SortKey, b.SortKey));
+        return new Queue<(string, bool)>(entries.Select(e => (e.Name, e.IsFolder)));
+    }
 
     private async Task<StoredObjectInfo> UploadCoreAsync(string key, Stream content, StorageUploadOptions? options, bool async,
         CancellationToken cancellationToken)

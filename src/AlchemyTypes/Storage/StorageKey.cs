@@ -12,6 +12,12 @@ public static class StorageKey
     /// <summary>The longest key, in UTF-8 bytes (the S3 and Azure limit is 1,024).</summary>
     public const int MaxLength = 1024;
 
+    /// <summary>
+    /// The order listings return keys in: by Unicode code point, which is the order of the keys' UTF-8 bytes (S3's and
+    /// Azure's order). It differs from <see cref="StringComparer.Ordinal"/> (UTF-16 code units) only for characters above U+FFFF.
+    /// </summary>
+    public static IComparer<string> Order { get; } = new CodePointComparer();
+
     /// <summary>Throws when <paramref name="key"/> breaks a rule; returns it unchanged otherwise.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The key.</returns>
@@ -119,5 +125,39 @@ public static class StorageKey
         }
 
         return key.Length > 200 ? builder + "…" : builder.ToString();
+    }
+
+    private sealed class CodePointComparer : IComparer<string>
+    {
+        public int Compare(string? x, string? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return 0;
+            }
+
+            if (x is null || y is null)
+            {
+                return x is null ? -1 : 1;
+            }
+
+            var length = Math.Min(x.Length, y.Length);
+            for (var i = 0; i < length; i++)
+            {
+                var a = x[i];
+                var b = y[i];
+                if (a == b)
+                {
+                    continue;
+                }
+
+                // Surrogates (U+D800-U+DFFF) encode code points above U+FFFF: they sort after every other UTF-16 unit.
+                var surrogateA = char.IsSurrogate(a);
+                var surrogateB = char.IsSurrogate(b);
+                return surrogateA == surrogateB ? a.CompareTo(b) : surrogateA ? 1 : -1;
+            }
+
+            return x.Length.CompareTo(y.Length);
+        }
     }
 }

@@ -14,6 +14,8 @@ public sealed class S3StorageContractTests(S3ServerFixture server) : StorageCont
 
     protected override bool ExpectsSignedUrls => true;
 
+    protected override bool ListsInKeyOrder => server.IsExternal;
+
     protected override async Task<IStorageBackend> CreateBackendAsync()
     {
         _bucket = await S3TestBuckets.CreateAsync(_client);
@@ -60,6 +62,8 @@ public sealed class S3PrefixedStorageContractTests(S3ServerFixture server) : Sto
     private string _bucket = "";
 
     protected override bool ExpectsSignedUrls => true;
+
+    protected override bool ListsInKeyOrder => server.IsExternal;
 
     protected override async Task<IStorageBackend> CreateBackendAsync()
     {

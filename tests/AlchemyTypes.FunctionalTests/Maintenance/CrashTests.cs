@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+using AlchemyTypes.CrashWorker;
+using AlchemyTypes.FunctionalTests.Storage.Cloud;
+using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Maintenance;
+using AlchemyTypes.Storage;
+using Microsoft.EntityFrameworkCore;
+using Xunit.Abstractions;
+
+namespace AlchemyTypes.FunctionalTests.Maintenance;
+
+/// <summary>
+/// A child process (tests/AlchemyTypes.CrashWorker) inserts, replaces and deletes files until it is killed with SIGKILL at a
+/// random moment — before an upload, between upload and commit, mid-commit, between commit and the recorded delete — then
+/// is started again. After the last kill, reconcile must leave 0 orphans, and every save the worker saw commit must be there
+/// with every byte. Rounds per run: 4 (CI); set ALCHEMYTYPES_CRASH_ROUNDS for a longer run, ALCHEMYTYPES_CRASH_SEED to
+/// repeat one. The seed is printed.
+/// </summary>
+public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture storage, ITestOutputHelper output) : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await store.CreateDatabaseAsync();
+        await using var context = CreateContext();
+        await context.Database.EnsureCreatedAsync();
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    /// <summary>How the worker reaches the backend: the local folder, or "serviceUrl,bucket".</summary>
+    protected abstract (string Kind, string Location) WorkerBackend { get; }
+
+    [Fact]
+    public async Task A_process_killed_at_random_points_leaves_no_orphans_and_loses_no_committed_file_after_reconcile()
+    {
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("ALCHEMYTYPES_CRASH_ROUNDS"), out var r) ? r : 4;
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("ALCHEMYTYPES_CRASH_SEED"), out var s) ? s : Random.Shared.Next(1, 1_000_000);
+        output.WriteLine($"crash test seed {seed} ({rounds} rounds); repeat with ALCHEMYTYPES_CRASH_SEED={seed}");
+        var random = new Random(seed);
+        var log = new List<string>();
+        for (var round = 0; round < rounds; round++)
+        {
+            log.AddRange(await RunAndKillAsync(seed * 1000 + round, TimeSpan.FromMilliseconds(random.Next(0, 800))));
+        }
+
+        var begun = log.Count(l => l.StartsWith("B ", StringComparison.Ordinal));
+        var committed = log.Count(l => l.StartsWith("C ", StringComparison.Ordinal));
+        output.WriteLine($"{begun} saves begun, {committed} committed, {rounds} kills");
+        Assert.True(committed >= rounds, "the worker must have committed saves before each kill for the test to mean anything");
+
+        // What each name may hold: the last committed version, or a version begun after it (its save may have committed
+        // before the kill). -1: no row.
+        var allowed = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
+        var mustExist = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in log.Where(l => l.Length > 2 && l[1] == ' '))
+        {
+            var parts = line.Split(' ');
+            var name = parts[1];
+            var version = int.Parse(parts[2], CultureInfo.InvariantCulture);
+            var set = allowed.TryGetValue(name, out var existing) ? existing : allowed[name] = [-1];
+            if (parts[0] == "C")
+            {
+                set.Clear();
+                set.Add(version);
+            }
+            else
+            {
+                set.Add(version);
+            }
+        }
+
+        await using (var context = CreateContext())
+        {
+            var rows = await context.Items.AsNoTracking().ToListAsync();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var row in rows)
+            {
+                Assert.True(allowed.TryGetValue(row.Name, out var versions), $"row {row.Name} was never saved by the worker");
+                var bytes = await row.File!.GetBytesAsync();
+                Assert.Contains(versions, v => v >= 0 && CrashContent.Create(row.Name, v).AsSpan().SequenceEqual(bytes));
+                seen.Add(row.Name);
+            }
+
+            foreach (var (name, versions) in allowed)
+            {
+                Assert.True(seen.Contains(name) || versions.Contains(-1), $"committed file {name} (versions {string.Join(",", versions)}) was lost");
+            }
+
+            var report = await context.ReconcileFilesAsync(new FileReconcileOptions { TimeProvider = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(2)) });
+            output.WriteLine($"reconcile: {report.ObjectsListed} listed, {report.OrphansDeleted} orphans deleted, {report.MissingCount} missing");
+            Assert.Equal(0, report.MissingCount);
+            Assert.Empty(await context.Set<PendingStorageDelete>().ToListAsync());
+
+            var referenced = rows.Select(row => row.File!.Key).ToHashSet(StringComparer.Ordinal);
+            var listed = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var item in storage.Files.ListAsync())
+            {
+                listed.Add(item.Key);
+            }
+
+            Assert.Equal(referenced.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        }
+    }
+
+    private async Task<List<string>> RunAndKillAsync(int seed, TimeSpan afterReady)
+    {
+        var worker = Path.Combine(AppContext.BaseDirectory, "AlchemyTypes.CrashWorker.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add("--runtimeconfig");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AlchemyTypes.FunctionalTests.runtimeconfig.json"));
+        start.ArgumentList.Add("--depsfile");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AlchemyTypes.FunctionalTests.deps.json"));
+        start.ArgumentList.Add(worker);
+        start.ArgumentList.Add(store is SqliteTestStore ? "sqlite" : "postgres");
+        start.ArgumentList.Add(_database.ConnectionString);
+        start.ArgumentList.Add(WorkerBackend.Kind);
+        start.ArgumentList.Add(WorkerBackend.Location);
+        start.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
+
+        var lines = new List<string>();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                ready.TrySetResult();
+                return;
+            }
+
+            lock (lines)
+            {
+                lines.Add(e.Data);
+            }
+
+            if (e.Data == "ready")
+            {
+                ready.TrySetResult();
+            }
+        };
+        var errors = new List<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (errors)
+                {
+                    errors.Add(e.Data);
+                }
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await ready.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await Task.Delay(afterReady);
+        Assert.False(process.HasExited, "the worker stopped before it was killed: " + string.Join(Environment.NewLine, errors));
+
+        // Process.Kill sends SIGKILL on Linux: no finally block, no dispose, no flush runs in the worker.
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        lock (lines)
+        {
+            return [.. lines];
+        }
+    }
+
+    private CrashContext CreateContext()
+    {
+        var builder = new DbContextOptionsBuilder<CrashContext>();
+        _database.UseProvider(builder);
+        builder.AddAlchemyTypes(a => a.AddStorage("files", storage.Files));
+        return new CrashContext(builder.Options);
+    }
+}
+
+public sealed class SqliteLocalCrashTests(LocalMaintenanceStorageFixture storage, ITestOutputHelper output)
+    : CrashTests(new SqliteTestStore(), storage, output), IClassFixture<LocalMaintenanceStorageFixture>
+{
+    protected override (string Kind, string Location) WorkerBackend => ("local", storage.Root);
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresLocalCrashTests(PostgresServerFixture server, LocalMaintenanceStorageFixture storage, ITestOutputHelper output)
+    : CrashTests(new PostgresTestStore(server), storage, output), IClassFixture<LocalMaintenanceStorageFixture>
+{
+    protected override (string Kind, string Location) WorkerBackend => ("local", storage.Root);
+}
+
+[Collection(S3Collection.Name)]
+public sealed class SqliteS3CrashTests(S3ServerFixture server, S3MaintenanceStorageFixture storage, ITestOutputHelper output)
+    : CrashTests(new SqliteTestStore(), storage, output), IClassFixture<S3MaintenanceStorageFixture>
+{
+    protected override (string Kind, string Location) WorkerBackend => ("s3", server.ServiceUrl + "," + storage.Bucket);
+}
+
+[Collection(PostgresS3Collection.Name)]
+public sealed class PostgresS3CrashTests(PostgresServerFixture server, S3ServerFixture s3, S3MaintenanceStorageFixture storage, ITestOutputHelper output)
+    : CrashTests(new PostgresTestStore(server), storage, output), IClassFixture<S3MaintenanceStorageFixture>
+{
+    protected override (string Kind, string Location) WorkerBackend => ("s3", s3.ServiceUrl + "," + storage.Bucket);
+}

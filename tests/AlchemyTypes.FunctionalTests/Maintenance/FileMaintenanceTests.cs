@@ -1,0 +1,358 @@
+using System.Text;
+using AlchemyTypes.FunctionalTests.Files;
+using AlchemyTypes.FunctionalTests.Storage.Cloud;
+using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Maintenance;
+using AlchemyTypes.Maintenance.Internal;
+using AlchemyTypes.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace AlchemyTypes.FunctionalTests.Maintenance;
+
+/// <summary>Reconcile, scrub and bulk delete against a real database and a real backend that lists.</summary>
+public abstract class FileMaintenanceTests(ITestStore store, MaintenanceStorageFixture storage) : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    protected IStorageBackend Files => storage.Files;
+
+    /// <summary>A clock two days ahead, so every object written by the test is past the default 24-hour grace period.</summary>
+    private static FileReconcileOptions Later(bool dryRun = false) => new()
+    {
+        DryRun = dryRun,
+        TimeProvider = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(2)),
+    };
+
+    public async Task InitializeAsync()
+    {
+        await EmptyAsync(storage.Files);
+        await EmptyAsync(storage.Secondary);
+        _database = await store.CreateDatabaseAsync();
+        await using var context = CreateContext();
+        await context.Database.EnsureCreatedAsync();
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task Reconcile_after_ExecuteDelete_raw_SQL_DELETE_and_a_database_cascade_leaves_no_orphans_and_keeps_every_referenced_file()
+    {
+        var folders = await SeedAsync(folders: 3, papersPerFolder: 4);
+        await using (var context = CreateContext())
+        {
+            // ExecuteDelete: EF Core never sees these rows, so their files stay behind.
+            await context.Papers.Where(p => p.FolderId == folders[0] && p.Name.EndsWith("0")).ExecuteDeleteAsync();
+
+            // Raw SQL.
+            var table = context.Model.FindEntityType(typeof(Paper))!.GetTableName();
+            var one = await context.Papers.Where(p => p.FolderId == folders[1]).Select(p => p.Id).FirstAsync();
+            var param = context.Model.FindEntityType(typeof(Paper))!.FindProperty(nameof(Paper.Id))!.GetRelationalTypeMapping()
+                .CreateParameter(context.Database.GetDbConnection().CreateCommand(), "id", one);
+            var deletePaper = "DELETE FROM \"" + table + "\" WHERE \"Id\" = @id";
+            await context.Database.ExecuteSqlRawAsync(deletePaper, param);
+
+            // A database ON DELETE CASCADE: deleting the folder row by SQL removes its papers in the database only.
+            var folderTable = context.Model.FindEntityType(typeof(Folder))!.GetTableName();
+            var folderParam = context.Model.FindEntityType(typeof(Folder))!.FindProperty(nameof(Folder.Id))!.GetRelationalTypeMapping()
+                .CreateParameter(context.Database.GetDbConnection().CreateCommand(), "id", folders[2]);
+            var deleteFolder = "DELETE FROM \"" + folderTable + "\" WHERE \"Id\" = @id";
+            await context.Database.ExecuteSqlRawAsync(deleteFolder, folderParam);
+        }
+
+        var before = await KeysAsync(Files);
+        var referenced = await ReferencedKeysAsync();
+        Assert.True(before.Except(referenced).Count() > 10, "the deletes above must have left orphans for the test to mean anything");
+
+        await using (var context = CreateContext())
+        {
+            var dry = await context.ReconcileFilesAsync(Later(dryRun: true));
+            Assert.Equal(before.Except(referenced).Count(), dry.OrphansFound);
+            Assert.Equal(0, dry.OrphansRecorded);
+            Assert.Equal(before, await KeysAsync(Files));
+
+            var report = await context.ReconcileFilesAsync(Later());
+            Assert.Equal(before.Except(referenced).Count(), report.OrphansDeleted);
+            Assert.Equal(0, report.MissingCount);
+            Assert.Empty(await context.Set<PendingStorageDelete>().ToListAsync());
+        }
+
+        Assert.Equal(referenced.Order(StringComparer.Ordinal), (await KeysAsync(Files)).Order(StringComparer.Ordinal));
+        await AssertEveryRowReadableAsync();
+        await using (var context = CreateContext())
+        {
+            var again = await context.ReconcileFilesAsync(Later());
+            Assert.Equal(0, again.OrphansFound);
+            Assert.Equal(0, again.MissingCount);
+        }
+    }
+
+    [Fact]
+    public async Task An_upload_that_never_committed_is_kept_within_the_grace_period_and_deleted_after_it()
+    {
+        await SeedAsync(folders: 1, papersPerFolder: 2);
+        // What a process killed between upload and commit leaves: an object no row references.
+        await Files.UploadAsync("0190aaaa/never-committed.bin", new MemoryStream(Encoding.UTF8.GetBytes("orphan")));
+
+        await using var context = CreateContext();
+        var now = await context.ReconcileFilesAsync(new FileReconcileOptions { GracePeriod = TimeSpan.FromHours(1) });
+        Assert.Equal(0, now.OrphansFound);
+        Assert.Equal(1, now.YoungObjectsKept);
+        Assert.True(await Files.ExistsAsync("0190aaaa/never-committed.bin"));
+
+        var later = await context.ReconcileFilesAsync(Later());
+        Assert.Equal(1, later.OrphansFound);
+        Assert.Equal("0190aaaa/never-committed.bin", Assert.Single(later.Orphans).Key);
+        Assert.False(await Files.ExistsAsync("0190aaaa/never-committed.bin"));
+        await AssertEveryRowReadableAsync();
+    }
+
+    [Fact]
+    public async Task A_row_whose_object_is_gone_is_reported_with_its_entity_row_and_key()
+    {
+        await SeedAsync(folders: 1, papersPerFolder: 2);
+        await using var context = CreateContext();
+        var paper = await context.Papers.AsNoTracking().OrderBy(p => p.Id).FirstAsync();
+        await Files.DeleteAsync(paper.File!.Key);
+
+        var report = await context.ReconcileFilesAsync(Later(dryRun: true));
+        Assert.Equal(1, report.MissingCount);
+        var missing = Assert.Single(report.Missing);
+        Assert.Equal(paper.File.Key, missing.Key);
+        Assert.Equal("files", missing.Backend);
+        Assert.Equal(nameof(Paper), missing.Entity);
+        Assert.Equal($"{nameof(Paper)}.{nameof(Paper.File)}", missing.Column);
+        Assert.Contains(paper.Id.ToString(), missing.RowId, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task ExecuteDeleteWithFiles_deletes_rows_and_their_files_with_no_reconcile()
+    {
+        var folders = await SeedAsync(folders: 2, papersPerFolder: 5);
+        await using (var context = CreateContext())
+        {
+            var deleted = await context.Papers.ExecuteDeleteWithFilesAsync(p => p.FolderId == folders[0] || p.Name.EndsWith("1"));
+            Assert.Equal(6, deleted);
+            Assert.Equal(4, await context.Papers.CountAsync());
+            Assert.Empty(await context.Set<PendingStorageDelete>().ToListAsync());
+        }
+
+        var referenced = await ReferencedKeysAsync();
+        Assert.Equal(referenced.Order(StringComparer.Ordinal), (await KeysAsync(Files)).Order(StringComparer.Ordinal));
+        await AssertEveryRowReadableAsync();
+    }
+
+    [Fact]
+    public async Task ExecuteDeleteWithFiles_in_a_rolled_back_transaction_keeps_rows_and_files()
+    {
+        await SeedAsync(folders: 1, papersPerFolder: 3);
+        var before = await KeysAsync(Files);
+        await using (var context = CreateContext())
+        {
+            await using var transaction = await context.Database.BeginTransactionAsync();
+            Assert.Equal(3, await context.Papers.ExecuteDeleteWithFilesAsync());
+            await transaction.RollbackAsync();
+        }
+
+        await using (var context = CreateContext())
+        {
+            Assert.Equal(3, await context.Papers.CountAsync());
+            Assert.Empty(await context.Set<PendingStorageDelete>().ToListAsync());
+        }
+
+        Assert.Equal(before, await KeysAsync(Files));
+        await AssertEveryRowReadableAsync();
+    }
+
+    [Fact]
+    public async Task Scrub_finds_an_object_altered_behind_the_librarys_back()
+    {
+        await SeedAsync(folders: 1, papersPerFolder: 3);
+        await using var context = CreateContext();
+        var clean = await context.ScrubFilesAsync();
+        Assert.Equal(0, clean.MismatchCount);
+        Assert.Equal(clean.FilesSeen, clean.FilesVerified);
+        Assert.True(clean.FilesVerified >= 9);
+
+        var paper = await context.Papers.AsNoTracking().OrderBy(p => p.Id).FirstAsync();
+        if (Files is LocalFileSystemStorageBackend local)
+        {
+            // On disk, as another process or a failing disk would: same size, one byte changed.
+            var path = Path.Combine(local.RootDirectory, paper.File!.Key);
+            var bytes = await File.ReadAllBytesAsync(path);
+            bytes[0] ^= 0xFF;
+            await File.WriteAllBytesAsync(path, bytes);
+        }
+        else
+        {
+            await Files.UploadAsync(paper.File!.Key, new MemoryStream(Encoding.UTF8.GetBytes("replaced behind the library's back")), new StorageUploadOptions { Overwrite = true });
+        }
+
+        var report = await context.ScrubFilesAsync(new FileScrubOptions { MaxBytesPerSecond = 1_000_000 });
+        Assert.Equal(1, report.MismatchCount);
+        var mismatch = Assert.Single(report.Mismatches);
+        Assert.Equal(paper.File.Key, mismatch.Key);
+        Assert.Equal(paper.File.Checksum, mismatch.ExpectedChecksum);
+        Assert.NotEqual(mismatch.ExpectedChecksum, mismatch.ActualChecksum);
+        Assert.Contains(paper.Id.ToString(), mismatch.RowId, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_a_typed_error_that_says_what_to_do()
+    {
+        await using var context = CreateContext();
+        var grace = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => context.ReconcileFilesAsync(new FileReconcileOptions { GracePeriod = TimeSpan.Zero }));
+        Assert.Contains("grace period", grace.Message, StringComparison.OrdinalIgnoreCase);
+        var unknown = await Assert.ThrowsAsync<AlchemyTypesConfigurationException>(() => context.ReconcileFilesAsync(new FileReconcileOptions { Backends = ["nope"] }));
+        Assert.Contains("'nope'", unknown.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => context.ScrubFilesAsync(new FileScrubOptions { SampleRate = 0 }));
+
+        // A backend written before listing existed: the default interface member says it cannot list.
+        var unlisted = new FaultyStorageBackend(new InMemoryStorageBackend());
+        Assert.False(((IStorageBackend)unlisted).CanList);
+        var builder = new DbContextOptionsBuilder<MaintenanceContext>();
+        _database.UseProvider(builder);
+        builder.AddAlchemyTypes(a => a.AddStorage("files", storage.Files).AddStorage("secondary", storage.Secondary).AddStorage("old", unlisted));
+        await using var withOld = new MaintenanceContext(builder.Options);
+        var capability = await Assert.ThrowsAsync<StorageCapabilityException>(() => withOld.ReconcileFilesAsync(new FileReconcileOptions { Backends = ["old"] }));
+        Assert.Contains("cannot list", capability.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hosted_maintenance_processes_deletes_and_reconciles()
+    {
+        await SeedAsync(folders: 1, papersPerFolder: 2);
+        await Files.UploadAsync("0190bbbb/orphan.bin", new MemoryStream([1, 2, 3]));
+        await using var context = CreateContext();
+        var options = new FileMaintenanceServiceOptions { Reconcile = Later() };
+        var run = await FileMaintenanceService<MaintenanceContext>.RunOnceAsync(context, options, NullLogger.Instance, CancellationToken.None);
+        Assert.True(run.Ran);
+        Assert.Equal(1, run.Reconcile!.OrphansDeleted);
+        Assert.False(await Files.ExistsAsync("0190bbbb/orphan.bin"));
+    }
+
+    protected MaintenanceContext CreateContext()
+    {
+        var builder = new DbContextOptionsBuilder<MaintenanceContext>();
+        _database.UseProvider(builder);
+        builder.AddAlchemyTypes(a => a.AddStorage("files", storage.Files).AddStorage("secondary", storage.Secondary));
+        return new MaintenanceContext(builder.Options);
+    }
+
+    protected TestDatabase Database => _database;
+
+    private async Task<List<Guid>> SeedAsync(int folders, int papersPerFolder)
+    {
+        var ids = new List<Guid>();
+        await using var context = CreateContext();
+        for (var f = 0; f < folders; f++)
+        {
+            var folder = new Folder { Name = $"folder {f}", Cover = FileObject.FromBytes(Encoding.UTF8.GetBytes($"cover {f}"), "cover.txt") };
+            for (var p = 0; p < papersPerFolder; p++)
+            {
+                folder.Papers.Add(new Paper
+                {
+                    Name = $"paper {f}-{p}",
+                    File = FileObject.FromBytes(Encoding.UTF8.GetBytes($"paper {f}-{p}"), "paper.txt"),
+                    Attachments = [FileObject.FromBytes(Encoding.UTF8.GetBytes($"a {f}-{p}"), "a.txt"), FileObject.FromBytes(Encoding.UTF8.GetBytes($"b {f}-{p}"), "b.txt")],
+                });
+            }
+
+            context.Folders.Add(folder);
+            await context.SaveChangesAsync();
+            ids.Add(folder.Id);
+        }
+
+        return ids;
+    }
+
+    private async Task<HashSet<string>> ReferencedKeysAsync()
+    {
+        await using var context = CreateContext();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var folder in await context.Folders.AsNoTracking().ToListAsync())
+        {
+            keys.Add(folder.Cover!.Key);
+        }
+
+        foreach (var paper in await context.Papers.AsNoTracking().ToListAsync())
+        {
+            keys.Add(paper.File!.Key);
+            keys.UnionWith(paper.Attachments.Select(a => a.Key));
+        }
+
+        return keys;
+    }
+
+    private async Task AssertEveryRowReadableAsync()
+    {
+        await using var context = CreateContext();
+        foreach (var paper in await context.Papers.AsNoTracking().ToListAsync())
+        {
+            Assert.Equal($"paper {paper.Name[6..]}", Encoding.UTF8.GetString(await paper.File!.GetBytesAsync()));
+            foreach (var attachment in paper.Attachments)
+            {
+                Assert.Equal(attachment.Size, (await attachment.GetBytesAsync()).Length);
+            }
+        }
+    }
+
+    private static async Task<HashSet<string>> KeysAsync(IStorageBackend backend)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var item in backend.ListAsync())
+        {
+            keys.Add(item.Key);
+        }
+
+        return keys;
+    }
+
+    private static async Task EmptyAsync(IStorageBackend backend)
+    {
+        var keys = await KeysAsync(backend);
+        if (keys.Count > 0)
+        {
+            await backend.DeleteManyAsync(keys);
+        }
+    }
+}
+
+public sealed class SqliteLocalFileMaintenanceTests(LocalMaintenanceStorageFixture storage)
+    : FileMaintenanceTests(new SqliteTestStore(), storage), IClassFixture<LocalMaintenanceStorageFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresLocalFileMaintenanceTests(PostgresServerFixture server, LocalMaintenanceStorageFixture storage)
+    : FileMaintenanceTests(new PostgresTestStore(server), storage), IClassFixture<LocalMaintenanceStorageFixture>
+{
+    [Fact]
+    public async Task Hosted_maintenance_runs_in_one_instance_at_a_time_through_an_advisory_lock()
+    {
+        // Another instance holds the lock on its own connection.
+        await using (var other = new NpgsqlConnection(Database.ConnectionString))
+        {
+            await other.OpenAsync();
+            await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MaintenanceLock.Key})", other))
+            {
+                await take.ExecuteScalarAsync();
+            }
+
+            await using var context = CreateContext();
+            var skipped = await FileMaintenanceService<MaintenanceContext>.RunOnceAsync(context, new FileMaintenanceServiceOptions(), NullLogger.Instance, CancellationToken.None);
+            Assert.False(skipped.Ran);
+        }
+
+        await using var after = CreateContext();
+        var ran = await FileMaintenanceService<MaintenanceContext>.RunOnceAsync(after, new FileMaintenanceServiceOptions(), NullLogger.Instance, CancellationToken.None);
+        Assert.True(ran.Ran);
+    }
+}
+
+[Collection(S3Collection.Name)]
+public sealed class SqliteS3FileMaintenanceTests(S3MaintenanceStorageFixture storage)
+    : FileMaintenanceTests(new SqliteTestStore(), storage), IClassFixture<S3MaintenanceStorageFixture>;
+
+[Collection(PostgresS3Collection.Name)]
+public sealed class PostgresS3FileMaintenanceTests(PostgresServerFixture server, S3MaintenanceStorageFixture storage)
+    : FileMaintenanceTests(new PostgresTestStore(server), storage), IClassFixture<S3MaintenanceStorageFixture>;
