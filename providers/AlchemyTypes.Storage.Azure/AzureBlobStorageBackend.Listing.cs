@@ -44,7 +44,7 @@ public sealed partial class AzureBlobStorageBackend
                 }
                 catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
                 {
-                    throw MapFailure(ex, "listing", prefix, cancellationToken);
+                    throw _errors.MapFailure(ex, "listing", prefix ?? "", cancellationToken);
                 }
 
                 foreach (var item in page.Values)

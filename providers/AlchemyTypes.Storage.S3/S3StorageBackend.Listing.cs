@@ -43,7 +43,7 @@ public sealed partial class S3StorageBackend
             }
             catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
             {
-                throw MapFailure(ex, "listing", request.Prefix, cancellationToken);
+                throw _errors.MapFailure(ex, "listing", request.Prefix ?? "", cancellationToken);
             }
 
             string? lastRawKey = null;
