@@ -1,3 +1,4 @@
+using AlchemyTypes.Infrastructure.Internal;
 using System.Linq.Expressions;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -81,7 +82,7 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
         }
 
         var set = context.Set<PendingStorageDelete>();
-        var started = DateTime.UtcNow;
+        var started = AlchemyTypesClock.UtcNow(context);
         var deleted = 0;
         var failedCount = 0;
         var failures = new List<PendingStorageDeleteFailure>();
@@ -89,7 +90,7 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
         {
             cancellationToken.ThrowIfCancellationRequested();
             var token = Guid.NewGuid();
-            var until = DateTime.UtcNow + ClaimLease;
+            var until = AlchemyTypesClock.UtcNow(context) + ClaimLease;
             var claimed = await set
                 .Where(r => r.ClaimedUntil == null || r.ClaimedUntil < started)
                 .OrderBy(r => r.Id)

@@ -1,3 +1,4 @@
+using AlchemyTypes.Infrastructure.Internal;
 using AlchemyTypes.Keys;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,7 +27,7 @@ internal static class RecordedDeletes
             Backend = backend,
             Key = key,
             ETag = etag,
-            EnqueuedAt = DateTime.UtcNow,
+            EnqueuedAt = AlchemyTypesClock.UtcNow(context),
         };
         context.Set<PendingStorageDelete>().Add(row);
         return row;

@@ -1,3 +1,4 @@
+using AlchemyTypes.Infrastructure.Internal;
 using System.Data.Common;
 using System.Text;
 using AlchemyTypes.Keys;
@@ -42,7 +43,7 @@ internal static class DeleteRecorder
         };
         var head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} "
             + $"({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) VALUES ";
-        var now = DateTime.UtcNow;
+        var now = AlchemyTypesClock.UtcNow(context);
         var provider = context.Database.ProviderName;
         var factory = context.Database.GetDbConnection().CreateCommand();
         await using (factory.ConfigureAwait(false))
