@@ -356,7 +356,7 @@ public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDispos
             BucketName = _bucket,
             Key = _prefix + key,
             Verb = options.Method == SignedUrlMethod.Put ? HttpVerb.PUT : HttpVerb.GET,
-            Expires = _options.TimeProvider.GetUtcNow().UtcDateTime + options.ExpiresIn,
+            Expires = SignedUrlExpiry(options.ExpiresIn),
             Protocol = IsHttpEndpoint() ? Protocol.HTTP : Protocol.HTTPS,
         };
         if (options.Method == SignedUrlMethod.Put && options.ContentType is not null)
@@ -407,6 +407,18 @@ public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDispos
 
     private bool IsHttpEndpoint()
         => _client.Config.ServiceURL is { } url && url.StartsWith("http:", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The expiry time of a signed URL: <paramref name="expiresIn"/> from the options' clock, but never more than
+    /// <see cref="SignedUrlOptions.MaxExpiry"/> from the SDK's own skew-corrected clock. SigV4 URLs last at most 7 days, and
+    /// past that (by the SDK's reckoning) the SDK silently signs with the legacy SigV2 instead.
+    /// </summary>
+    private DateTime SignedUrlExpiry(TimeSpan expiresIn)
+    {
+        var expires = _options.TimeProvider.GetUtcNow().UtcDateTime + expiresIn;
+        var latest = Amazon.Util.AWSSDKUtils.CorrectedUtcNow + SignedUrlOptions.MaxExpiry - TimeSpan.FromSeconds(1);
+        return expires < latest ? expires : latest;
+    }
 
     private bool IsServiceFailure(Exception ex, CancellationToken cancellationToken) => _errors.IsServiceFailure(ex, cancellationToken);
 
