@@ -49,9 +49,10 @@ run_tests() {
   log=$(mktemp)
   dotnet test AlchemyTypes.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
   # One closing line for the whole run, summed over the test projects.
+  # (The count is copied before use: assigning past the last field would grow the record forever in gawk.)
   awk '/(Passed|Failed)! +- +Failed:/ {
-         for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
-           if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+         for (i = 1; i < NF; i++) { v = $(i+1); gsub(",", "", v);
+           if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
        END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
   rm -f "$log"
   return "$status"
