@@ -1,4 +1,5 @@
 using AlchemyTypes;
+using AlchemyTypes.Diagnostics.Internal;
 using AlchemyTypes.Files.Internal;
 using AlchemyTypes.Infrastructure.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -36,6 +37,34 @@ public static class PendingStorageDeleteExtensions
     /// <inheritdoc cref="ProcessPendingStorageDeletesAsync" />
     public static PendingStorageDeleteReport ProcessPendingStorageDeletes(this DbContext context, int batchSize = 500)
         => Task.Run(() => ProcessPendingStorageDeletesAsync(context, batchSize)).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Measures the outbox: how many deletes wait and how old the oldest is (two aggregate queries, no rows read), by the
+    /// context's clock (<c>UseTimeProvider</c>). Also records the <c>alchemytypes.pending_deletes.backlog</c> and
+    /// <c>alchemytypes.pending_deletes.oldest_age</c> gauges. The pending-delete health check calls it.
+    /// </summary>
+    /// <param name="context">A context whose model has FileObject or FileObjectList properties (and so the outbox table).</param>
+    /// <param name="cancellationToken">Cancels the queries.</param>
+    /// <returns>The backlog.</returns>
+    /// <exception cref="AlchemyTypesConfigurationException">The model has no outbox table (no file properties).</exception>
+    public static async Task<PendingStorageDeleteBacklog> GetPendingStorageDeleteBacklogAsync(
+        this DbContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Model.FindEntityType(typeof(PendingStorageDelete)) is null)
+        {
+            throw new AlchemyTypesConfigurationException($"{context.GetType().Name} has no {PendingStorageDelete.TableName} table: its model has "
+                + "no FileObject or FileObjectList property, so it records no storage deletes. Measure the backlog on the context that has them.");
+        }
+
+        var set = context.Set<PendingStorageDelete>().AsNoTracking();
+        var count = await set.LongCountAsync(cancellationToken).ConfigureAwait(false);
+        var oldest = count == 0 ? null : await set.MinAsync(r => (DateTime?)r.EnqueuedAt, cancellationToken).ConfigureAwait(false);
+        var oldestUtc = oldest is { } o ? DateTime.SpecifyKind(o, DateTimeKind.Utc) : (DateTime?)null;
+        var backlog = new PendingStorageDeleteBacklog(count, oldestUtc, AlchemyTypesClock.UtcNow(context));
+        StorageTelemetry.RecordBacklog(backlog.Count, backlog.OldestAge);
+        return backlog;
+    }
 
     private static RecordedDeleteProcessor ProcessorOf(DbContext context)
         => new(

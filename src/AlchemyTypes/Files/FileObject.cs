@@ -1,4 +1,5 @@
 using System.Text;
+using AlchemyTypes.Diagnostics.Internal;
 using AlchemyTypes.Keys;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Files.Internal;
@@ -28,6 +29,7 @@ public sealed class FileObject : IEquatable<FileObject>
     private PendingContent? _pending;
     private PendingContent? _uploadedFrom;
     private IStorageBackend? _storage;
+    private string? _storageName;
     private string? _unresolvedBackend;
     private bool _contentTypeDeclared;
     private string? _contentTypeBeforeUpload;
@@ -154,18 +156,32 @@ public sealed class FileObject : IEquatable<FileObject>
     /// <returns>The content.</returns>
     /// <exception cref="FileObjectStateException">The file is not stored yet.</exception>
     public Task<Stream> OpenReadAsync(CancellationToken cancellationToken = default)
-        => RequireStorage().OpenReadAsync(Key, null, cancellationToken);
+        => OpenReadCoreAsync(RequireStorage(), null, cancellationToken);
 
     /// <summary>Opens a byte range of the stored content for reading. Dispose the stream.</summary>
     /// <param name="range">The range.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The requested bytes.</returns>
     public Task<Stream> OpenReadAsync(StorageRange range, CancellationToken cancellationToken = default)
-        => RequireStorage().OpenReadAsync(Key, range, cancellationToken);
+        => OpenReadCoreAsync(RequireStorage(), range, cancellationToken);
 
     /// <summary>Opens the stored content for reading, synchronously. Dispose the stream.</summary>
     /// <returns>The content.</returns>
-    public Stream OpenRead() => RequireStorage().OpenRead(Key);
+    public Stream OpenRead()
+    {
+        var storage = RequireStorage();
+        using var operation = StorageOperation.Start(StorageTelemetry.Download, _storageName ?? Backend ?? "", storage);
+        try
+        {
+            var stream = storage.OpenRead(Key);
+            RecordOpened(operation, stream, null);
+            return stream;
+        }
+        catch (Exception ex) when (StorageOperation.Fail(operation, ex))
+        {
+            throw;
+        }
+    }
 
     /// <summary>Reads the whole stored content into memory (at most <see cref="MaxBytesInMemory"/>; stream larger files).</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -180,7 +196,7 @@ public sealed class FileObject : IEquatable<FileObject>
                 + $"({MaxBytesInMemory}); use OpenReadAsync and stream it.");
         }
 
-        var stream = await storage.OpenReadAsync(Key, null, cancellationToken).ConfigureAwait(false);
+        var stream = await OpenReadCoreAsync(storage, null, cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
             using var buffer = new MemoryStream(Size is { } size ? (int)size : 0);
@@ -251,10 +267,12 @@ public sealed class FileObject : IEquatable<FileObject>
         if (Backend is null)
         {
             _storage = registry.Default;
+            _storageName = registry.DefaultName;
         }
         else if (registry.TryGet(Backend, out var storage))
         {
             _storage = storage;
+            _storageName = Backend;
         }
         else
         {
@@ -279,11 +297,25 @@ public sealed class FileObject : IEquatable<FileObject>
                 source, FileName, ContentType, _contentTypeDeclared, allowedContentTypes, property, async, cancellationToken).ConfigureAwait(false);
             using var hashing = new HashingReadStream(content, maxSize, onTooLarge);
             var options = new StorageUploadOptions { ContentType = contentType, Metadata = Metadata, Overwrite = false };
-            var info = async
-                ? await storage.UploadAsync(Key, hashing, options, cancellationToken).ConfigureAwait(false)
-                : storage.Upload(Key, hashing, options);
+            StoredObjectInfo info;
+            using (var operation = StorageOperation.Start(StorageTelemetry.Upload, backendName, storage))
+            {
+                try
+                {
+                    info = async
+                        ? await storage.UploadAsync(Key, hashing, options, cancellationToken).ConfigureAwait(false)
+                        : storage.Upload(Key, hashing, options);
+                    operation?.SetBytes(hashing.BytesRead);
+                }
+                catch (Exception ex) when (StorageOperation.Fail(operation, ex))
+                {
+                    throw;
+                }
+            }
+
             Backend = backendName;
             _storage = storage;
+            _storageName = backendName;
             _unresolvedBackend = null;
             _contentTypeBeforeUpload = ContentType;
             ContentType = contentType;
@@ -331,6 +363,47 @@ public sealed class FileObject : IEquatable<FileObject>
 
     /// <summary>After the save committed: forget the source, so the bytes or stream can be collected.</summary>
     internal void CompleteUpload() => _uploadedFrom = null;
+
+    /// <summary>Opening for reading, traced as a download (the span ends once the stream is open).</summary>
+    private async Task<Stream> OpenReadCoreAsync(IStorageBackend storage, StorageRange? range, CancellationToken cancellationToken)
+    {
+        using var operation = StorageOperation.Start(StorageTelemetry.Download, _storageName ?? Backend ?? "", storage);
+        try
+        {
+            var stream = await storage.OpenReadAsync(Key, range, cancellationToken).ConfigureAwait(false);
+            RecordOpened(operation, stream, range);
+            return stream;
+        }
+        catch (Exception ex) when (StorageOperation.Fail(operation, ex))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>The bytes a download opened: the stream's length where it knows it, else the range's or the recorded size.</summary>
+    private void RecordOpened(StorageOperation? operation, Stream stream, StorageRange? range)
+    {
+        if (operation is null)
+        {
+            return;
+        }
+
+        long? bytes = null;
+        try
+        {
+            bytes = stream.CanSeek ? stream.Length - stream.Position : null;
+        }
+        catch (NotSupportedException)
+        {
+            // A stream that claims to seek but has no length: fall back to what the row says.
+        }
+
+        bytes ??= range is { } r ? r.Length ?? (Size - r.Offset) : Size;
+        if (bytes is { } count)
+        {
+            operation.SetBytes(count);
+        }
+    }
 
     private IStorageBackend RequireStorage()
     {

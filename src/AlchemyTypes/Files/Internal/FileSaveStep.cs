@@ -1,3 +1,4 @@
+using AlchemyTypes.Diagnostics.Internal;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -77,7 +78,7 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
             var keys = group.Select(u => u.File.Key).ToList();
             try
             {
-                var result = async ? await group.Key.DeleteManyAsync(keys, CancellationToken.None).ConfigureAwait(false) : group.Key.DeleteMany(keys);
+                var result = await TracedStorage.DeleteManyAsync(group.First().Backend, group.Key, keys, async, CancellationToken.None).ConfigureAwait(false);
                 foreach (var (key, error) in result.Failed)
                 {
                     logger.LogWarning("AlchemyTypes could not remove '{Key}', uploaded by a save that did not commit ({Error}); it is an "

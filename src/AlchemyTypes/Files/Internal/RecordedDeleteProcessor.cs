@@ -1,3 +1,4 @@
+using AlchemyTypes.Diagnostics.Internal;
 using AlchemyTypes.Infrastructure.Internal;
 using System.Linq.Expressions;
 using AlchemyTypes.Storage;
@@ -81,6 +82,23 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
                 + "Call it on a context (or at a time) without one.");
         }
 
+        using var activity = StorageTelemetry.StartActivity(PendingDeleteTelemetry.ProcessSpan);
+        try
+        {
+            var report = await ProcessBatchesAsync(context, batchSize, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(PendingDeleteTelemetry.DeletedAttribute, report.Deleted);
+            activity?.SetTag(PendingDeleteTelemetry.FailedAttribute, report.Failed);
+            return report;
+        }
+        catch (Exception ex)
+        {
+            StorageTelemetry.SetError(activity, ex);
+            throw;
+        }
+    }
+
+    private async Task<PendingStorageDeleteReport> ProcessBatchesAsync(DbContext context, int batchSize, CancellationToken cancellationToken)
+    {
         var set = context.Set<PendingStorageDelete>();
         var started = AlchemyTypesClock.UtcNow(context);
         var deleted = 0;
@@ -135,74 +153,102 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
     private async Task<(List<Guid> Done, List<(PendingStorageDelete Row, string Error)> Failed)> DeleteAsync(
         IReadOnlyCollection<PendingStorageDelete> rows, CancellationToken cancellationToken)
     {
+        using var activity = StorageTelemetry.StartActivity(PendingDeleteTelemetry.BatchSpan);
+        activity?.SetTag(PendingDeleteTelemetry.BatchSizeAttribute, rows.Count);
+        try
+        {
+            var (done, failed) = await DeleteBatchAsync(rows, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(PendingDeleteTelemetry.DeletedAttribute, done.Count);
+            activity?.SetTag(PendingDeleteTelemetry.FailedAttribute, failed.Count);
+            return (done, failed);
+        }
+        catch (Exception ex)
+        {
+            StorageTelemetry.SetError(activity, ex);
+            throw;
+        }
+    }
+
+    private async Task<(List<Guid> Done, List<(PendingStorageDelete Row, string Error)> Failed)> DeleteBatchAsync(
+        IReadOnlyCollection<PendingStorageDelete> rows, CancellationToken cancellationToken)
+    {
         var done = new List<Guid>();
         var failed = new List<(PendingStorageDelete, string)>();
         foreach (var group in rows.GroupBy(r => r.Backend, StringComparer.Ordinal))
         {
-            if (!registry.TryGet(group.Key, out var storage))
-            {
-                failed.AddRange(group.Select(r => (r, $"The storage backend '{group.Key}' is not registered on this context.")));
-                continue;
-            }
-
-            // Without a recorded version: one batch request per backend.
-            var unversioned = group.Where(r => r.ETag is null).ToList();
-            if (unversioned.Count > 0)
-            {
-                try
-                {
-                    var result = await storage.DeleteManyAsync(unversioned.Select(r => r.Key).Distinct(StringComparer.Ordinal).ToList(), cancellationToken)
-                        .ConfigureAwait(false);
-                    foreach (var row in unversioned)
-                    {
-                        if (result.Failed.TryGetValue(row.Key, out var error))
-                        {
-                            failed.Add((row, error));
-                        }
-                        else
-                        {
-                            done.Add(row.Id);
-                        }
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    failed.AddRange(unversioned.Select(r => (r, ex.Message)));
-                }
-            }
-
-            // With a recorded version: one conditional delete each, a few at a time.
-            var versioned = group.Where(r => r.ETag is not null).ToList();
-            var outcomes = new (bool Done, string? Error)[versioned.Count];
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, versioned.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = ConcurrentDeletes, CancellationToken = cancellationToken },
-                async (i, token) =>
-                {
-                    try
-                    {
-                        await storage.DeleteAsync(versioned[i].Key, new StorageDeleteOptions { IfMatchETag = versioned[i].ETag }, token).ConfigureAwait(false);
-                        outcomes[i] = (true, null);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-                    {
-                        outcomes[i] = (false, ex.Message);
-                    }
-                }).ConfigureAwait(false);
-            for (var i = 0; i < versioned.Count; i++)
-            {
-                if (outcomes[i].Done)
-                {
-                    done.Add(versioned[i].Id);
-                }
-                else
-                {
-                    failed.Add((versioned[i], outcomes[i].Error ?? "not attempted"));
-                }
-            }
+            var (doneBefore, failedBefore) = (done.Count, failed.Count);
+            await DeleteGroupAsync(group.Key, [.. group], done, failed, cancellationToken).ConfigureAwait(false);
+            StorageTelemetry.RecordProcessed(group.Key, done.Count - doneBefore, failed.Count - failedBefore);
         }
 
         return (done, failed);
+    }
+
+    private async Task DeleteGroupAsync(
+        string backend, List<PendingStorageDelete> group, List<Guid> done, List<(PendingStorageDelete, string)> failed, CancellationToken cancellationToken)
+    {
+        if (!registry.TryGet(backend, out var storage))
+        {
+            failed.AddRange(group.Select(r => (r, $"The storage backend '{backend}' is not registered on this context.")));
+            return;
+        }
+
+        // Without a recorded version: one batch request per backend.
+        var unversioned = group.Where(r => r.ETag is null).ToList();
+        if (unversioned.Count > 0)
+        {
+            try
+            {
+                var keys = unversioned.Select(r => r.Key).Distinct(StringComparer.Ordinal).ToList();
+                var result = await TracedStorage.DeleteManyAsync(backend, storage, keys, async: true, cancellationToken).ConfigureAwait(false);
+                foreach (var row in unversioned)
+                {
+                    if (result.Failed.TryGetValue(row.Key, out var error))
+                    {
+                        failed.Add((row, error));
+                    }
+                    else
+                    {
+                        done.Add(row.Id);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failed.AddRange(unversioned.Select(r => (r, ex.Message)));
+            }
+        }
+
+        // With a recorded version: one conditional delete each, a few at a time.
+        var versioned = group.Where(r => r.ETag is not null).ToList();
+        var outcomes = new (bool Done, string? Error)[versioned.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, versioned.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = ConcurrentDeletes, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                try
+                {
+                    var condition = new StorageDeleteOptions { IfMatchETag = versioned[i].ETag };
+                    await TracedStorage.DeleteAsync(backend, storage, versioned[i].Key, condition, token).ConfigureAwait(false);
+                    outcomes[i] = (true, null);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    outcomes[i] = (false, ex.Message);
+                }
+            }).ConfigureAwait(false);
+        for (var i = 0; i < versioned.Count; i++)
+        {
+            if (outcomes[i].Done)
+            {
+                done.Add(versioned[i].Id);
+            }
+            else
+            {
+                failed.Add((versioned[i], outcomes[i].Error ?? "not attempted"));
+            }
+        }
     }
 
     /// <summary>

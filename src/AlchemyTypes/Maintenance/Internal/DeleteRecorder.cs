@@ -1,3 +1,4 @@
+using AlchemyTypes.Diagnostics.Internal;
 using AlchemyTypes.Infrastructure.Internal;
 using System.Data.Common;
 using System.Text;
@@ -94,7 +95,8 @@ internal static class DeleteRecorder
             {
                 try
                 {
-                    var result = await storage.DeleteManyAsync(chunk.Select(r => r.Key).ToList(), cancellationToken).ConfigureAwait(false);
+                    var result = await TracedStorage.DeleteManyAsync(group.Key, storage, chunk.Select(r => r.Key).ToList(), async: true, cancellationToken)
+                        .ConfigureAwait(false);
                     foreach (var row in chunk)
                     {
                         if (result.Failed.TryGetValue(row.Key, out var error))

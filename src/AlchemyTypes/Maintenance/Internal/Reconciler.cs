@@ -1,3 +1,4 @@
+using AlchemyTypes.Diagnostics.Internal;
 using AlchemyTypes.Infrastructure.Internal;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +29,26 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
     public async Task<FileReconcileReport> RunAsync(CancellationToken cancellationToken)
     {
         options.Validate();
+        using var activity = StorageTelemetry.StartActivity(PendingDeleteTelemetry.ReconcileSpan);
+        activity?.SetTag(PendingDeleteTelemetry.DryRunAttribute, options.DryRun);
+        try
+        {
+            var report = await RunCoreAsync(cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(PendingDeleteTelemetry.ObjectsListedAttribute, report.ObjectsListed);
+            activity?.SetTag(PendingDeleteTelemetry.OrphansFoundAttribute, report.OrphansFound);
+            activity?.SetTag(PendingDeleteTelemetry.OrphansDeletedAttribute, report.OrphansDeleted);
+            activity?.SetTag(PendingDeleteTelemetry.MissingAttribute, report.MissingCount);
+            return report;
+        }
+        catch (Exception ex)
+        {
+            StorageTelemetry.SetError(activity, ex);
+            throw;
+        }
+    }
+
+    private async Task<FileReconcileReport> RunCoreAsync(CancellationToken cancellationToken)
+    {
         var registry = MaintenanceRegistry.Of(context);
         var names = (options.Backends ?? registry.Names).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var backends = names.Select(n => (Name: n, Storage: registry.Get(n))).ToList();

@@ -1,3 +1,4 @@
+using AlchemyTypes.Diagnostics.Internal;
 using System.Security.Cryptography;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -66,7 +67,7 @@ internal sealed class Scrubber(DbContext context, FileScrubOptions options, IPro
                                 continue;
                             }
 
-                            var (size, checksum) = await ReadAsync(storage, reference.Key, cancellationToken).ConfigureAwait(false);
+                            var (size, checksum) = await ReadAsync(reference.Backend, storage, reference.Key, cancellationToken).ConfigureAwait(false);
                             verified++;
                             bytes += size ?? 0;
                             withoutChecksum += reference.Checksum is null ? 1 : 0;
@@ -129,12 +130,13 @@ internal sealed class Scrubber(DbContext context, FileScrubOptions options, IPro
         };
     }
 
-    private static async Task<(long? Size, string? Checksum)> ReadAsync(IStorageBackend storage, string key, CancellationToken cancellationToken)
+    private static async Task<(long? Size, string? Checksum)> ReadAsync(
+        string backend, IStorageBackend storage, string key, CancellationToken cancellationToken)
     {
         Stream stream;
         try
         {
-            stream = await storage.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
+            stream = await TracedStorage.OpenReadAsync(backend, storage, key, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageObjectNotFoundException)
         {
