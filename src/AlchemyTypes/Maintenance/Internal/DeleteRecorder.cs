@@ -80,40 +80,32 @@ internal static class DeleteRecorder
     public static async Task<(int Deleted, List<PendingStorageDeleteFailure> Failures)> ProcessAsync(
         DbContext context, StorageRegistry registry, IReadOnlyCollection<PendingStorageDelete> rows, CancellationToken cancellationToken)
     {
+        using var activity = StorageTelemetry.StartActivity(PendingDeleteTelemetry.BatchSpan);
+        activity?.SetTag(PendingDeleteTelemetry.BatchSizeAttribute, rows.Count);
+        try
+        {
+            var (deleted, failures) = await DeleteAndForgetAsync(context, registry, rows, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(PendingDeleteTelemetry.DeletedAttribute, deleted);
+            activity?.SetTag(PendingDeleteTelemetry.FailedAttribute, failures.Count);
+            return (deleted, failures);
+        }
+        catch (Exception ex)
+        {
+            StorageTelemetry.SetError(activity, ex);
+            throw;
+        }
+    }
+
+    private static async Task<(int Deleted, List<PendingStorageDeleteFailure> Failures)> DeleteAndForgetAsync(
+        DbContext context, StorageRegistry registry, IReadOnlyCollection<PendingStorageDelete> rows, CancellationToken cancellationToken)
+    {
         var done = new List<Guid>();
         var failures = new List<PendingStorageDeleteFailure>();
         foreach (var group in rows.GroupBy(r => r.Backend, StringComparer.Ordinal))
         {
-            if (!registry.TryGet(group.Key, out var storage))
-            {
-                failures.AddRange(group.Select(r => new PendingStorageDeleteFailure(r.Backend, r.Key, $"The storage backend '{r.Backend}' is "
-                    + $"not registered.")));
-                continue;
-            }
-
-            foreach (var chunk in group.Chunk(1000))
-            {
-                try
-                {
-                    var result = await TracedStorage.DeleteManyAsync(group.Key, storage, chunk.Select(r => r.Key).ToList(), async: true, cancellationToken)
-                        .ConfigureAwait(false);
-                    foreach (var row in chunk)
-                    {
-                        if (result.Failed.TryGetValue(row.Key, out var error))
-                        {
-                            failures.Add(new PendingStorageDeleteFailure(row.Backend, row.Key, error));
-                        }
-                        else
-                        {
-                            done.Add(row.Id);
-                        }
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    failures.AddRange(chunk.Select(r => new PendingStorageDeleteFailure(r.Backend, r.Key, ex.Message)));
-                }
-            }
+            var (doneBefore, failedBefore) = (done.Count, failures.Count);
+            await DeleteGroupAsync(group.Key, registry, group, done, failures, cancellationToken).ConfigureAwait(false);
+            StorageTelemetry.RecordProcessed(group.Key, done.Count - doneBefore, failures.Count - failedBefore);
         }
 
         foreach (var ids in done.Chunk(500))
@@ -122,5 +114,41 @@ internal static class DeleteRecorder
         }
 
         return (done.Count, failures);
+    }
+
+    private static async Task DeleteGroupAsync(
+        string backend, StorageRegistry registry, IEnumerable<PendingStorageDelete> group, List<Guid> done, List<PendingStorageDeleteFailure> failures,
+            CancellationToken cancellationToken)
+    {
+        if (!registry.TryGet(backend, out var storage))
+        {
+            failures.AddRange(group.Select(r => new PendingStorageDeleteFailure(r.Backend, r.Key, $"The storage backend '{r.Backend}' is "
+                + $"not registered.")));
+            return;
+        }
+
+        foreach (var chunk in group.Chunk(1000))
+        {
+            try
+            {
+                var result = await TracedStorage.DeleteManyAsync(backend, storage, chunk.Select(r => r.Key).ToList(), async: true, cancellationToken)
+                    .ConfigureAwait(false);
+                foreach (var row in chunk)
+                {
+                    if (result.Failed.TryGetValue(row.Key, out var error))
+                    {
+                        failures.Add(new PendingStorageDeleteFailure(row.Backend, row.Key, error));
+                    }
+                    else
+                    {
+                        done.Add(row.Id);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failures.AddRange(chunk.Select(r => new PendingStorageDeleteFailure(r.Backend, r.Key, ex.Message)));
+            }
+        }
     }
 }
