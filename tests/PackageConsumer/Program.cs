@@ -4,6 +4,8 @@ using AlchemyTypes.Encryption;
 using AlchemyTypes.Passwords;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 var root = Path.Combine(Path.GetTempPath(), "alchemytypes-consumer-" + Guid.NewGuid().ToString("N"));
 try
@@ -46,6 +48,21 @@ try
         }
 
         _ = AlchemyTypes.AspNetCore.FileObjectResults.Stream(note.Attachment);
+    }
+
+    // The health checks of AlchemyTypes.AspNetCore run from the packages (ASP.NET Core's HealthCheckService): storage and backlog healthy.
+    var services = new ServiceCollection();
+    services.AddLogging();
+    services.AddScoped(_ => new ConsumerContext(options));
+    services.AddHealthChecks().AddAlchemyTypesStorage<ConsumerContext>().AddAlchemyTypesPendingDeletes<ConsumerContext>();
+    await using (var provider = services.BuildServiceProvider())
+    {
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        if (report.Status != HealthStatus.Healthy || report.Entries.Count != 2 || AlchemyTypesDiagnostics.MeterName != "AlchemyTypes")
+        {
+            Console.Error.WriteLine("package consumer: health checks " + string.Join("; ", report.Entries.Select(e => $"{e.Key} {e.Value.Status} {e.Value.Description}")));
+            return 1;
+        }
     }
 
     // The cloud provider packages load with their SDKs (built offline: nothing here sends a request).

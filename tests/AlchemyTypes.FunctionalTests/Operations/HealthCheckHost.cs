@@ -12,7 +12,8 @@ namespace AlchemyTypes.FunctionalTests.Operations;
 /// </summary>
 internal static class HealthCheckHost
 {
-    public static ServiceProvider Build(TestDatabase database, IReadOnlyList<(string Name, IStorageBackend Backend)> backends, Action<IHealthChecksBuilder> checks)
+    public static ServiceProvider Build(
+        TestDatabase database, IReadOnlyList<(string Name, IStorageBackend Backend)> backends, Action<IHealthChecksBuilder> checks)
     {
         var services = new ServiceCollection();
         services.AddLogging();

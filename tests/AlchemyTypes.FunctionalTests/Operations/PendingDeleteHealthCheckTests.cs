@@ -137,8 +137,8 @@ public sealed class PendingDeleteHealthCheckOptionsTests
             Assert.Throws<ArgumentOutOfRangeException>(() => builder.AddAlchemyTypesPendingDeletes<OpsContext>(o => o.DegradedBacklog = 0)).ParamName);
         Assert.Equal(
             nameof(PendingDeleteHealthCheckOptions.UnhealthyOldestAge),
-            Assert.Throws<ArgumentOutOfRangeException>(() => builder.AddAlchemyTypesPendingDeletes<OpsContext>(o => o.UnhealthyOldestAge = TimeSpan.FromMinutes(-1)))
-                .ParamName);
+            Assert.Throws<ArgumentOutOfRangeException>(
+                () => builder.AddAlchemyTypesPendingDeletes<OpsContext>(o => o.UnhealthyOldestAge = TimeSpan.FromMinutes(-1))).ParamName);
         var inverted = Assert.Throws<ArgumentOutOfRangeException>(() => builder.AddAlchemyTypesPendingDeletes<OpsContext>(o => o.UnhealthyBacklog = 100));
         Assert.Equal(nameof(PendingDeleteHealthCheckOptions.UnhealthyBacklog), inverted.ParamName);
         Assert.Contains("below DegradedBacklog (10000)", inverted.Message, StringComparison.Ordinal);

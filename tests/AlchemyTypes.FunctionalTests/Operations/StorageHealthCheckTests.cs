@@ -117,7 +117,8 @@ public sealed class StorageHealthCheckTests(S3ServerFixture s3, AzuriteFixture a
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(new StorageRegistry(
-            [new("files", new LocalFileSystemStorageBackend(_localRoot)), new("archive", new S3StorageBackend(deadS3, new S3StorageOptions { BucketName = "x" }))]));
+            [new("files", new LocalFileSystemStorageBackend(_localRoot)),
+                new("archive", new S3StorageBackend(deadS3, new S3StorageOptions { BucketName = "x" }))]));
         services.AddHealthChecks()
             .AddAlchemyTypesStorage(o => o.Backends = ["files"], name: "files-only")
             .AddAlchemyTypesStorage(name: "all", failureStatus: HealthStatus.Degraded, tags: ["ready"]);

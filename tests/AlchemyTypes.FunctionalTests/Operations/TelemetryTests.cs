@@ -111,7 +111,10 @@ public abstract class TelemetryTests : IAsyncLifetime
         // Saved through a context that knows the backend under another name: the delete after the commit fails, the row stays.
         await using (var context = OpsContext.Create(_database, "seed", _backend))
         {
-            context.Add(new PendingStorageDelete { Id = Guid.CreateVersion7(), Backend = _backendName, Key = "outbox/recorded.txt", EnqueuedAt = DateTime.UtcNow });
+            context.Add(new PendingStorageDelete
+            {
+                Id = Guid.CreateVersion7(), Backend = _backendName, Key = "outbox/recorded.txt", EnqueuedAt = DateTime.UtcNow,
+            });
             await context.SaveChangesAsync();
         }
 
@@ -121,7 +124,8 @@ public abstract class TelemetryTests : IAsyncLifetime
         {
             var processed = await context.ProcessPendingStorageDeletesAsync();
             Assert.Equal(1, processed.Deleted);
-            var report = await context.ReconcileFilesAsync(new FileReconcileOptions { TimeProvider = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(2)) });
+            var later = new FileReconcileOptions { TimeProvider = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(2)) };
+            var report = await context.ReconcileFilesAsync(later);
             Assert.Equal(1, report.OrphansDeleted);
         }
 
