@@ -364,10 +364,17 @@ public sealed class FileObject : IEquatable<FileObject>
     /// <summary>After the save committed: forget the source, so the bytes or stream can be collected.</summary>
     internal void CompleteUpload() => _uploadedFrom = null;
 
-    /// <summary>Opening for reading, traced as a download (the span ends once the stream is open).</summary>
-    private async Task<Stream> OpenReadCoreAsync(IStorageBackend storage, StorageRange? range, CancellationToken cancellationToken)
+    /// <summary>Opening for reading, traced as a download (the span ends once the stream is open); the backend's own call when nobody listens.</summary>
+    private Task<Stream> OpenReadCoreAsync(IStorageBackend storage, StorageRange? range, CancellationToken cancellationToken)
     {
-        using var operation = StorageOperation.Start(StorageTelemetry.Download, _storageName ?? Backend ?? "", storage);
+        var operation = StorageOperation.Start(StorageTelemetry.Download, _storageName ?? Backend ?? "", storage);
+        return operation is null ? storage.OpenReadAsync(Key, range, cancellationToken) : OpenReadTracedAsync(operation, storage, range, cancellationToken);
+    }
+
+    private async Task<Stream> OpenReadTracedAsync(
+        StorageOperation operation, IStorageBackend storage, StorageRange? range, CancellationToken cancellationToken)
+    {
+        using var traced = operation;
         try
         {
             var stream = await storage.OpenReadAsync(Key, range, cancellationToken).ConfigureAwait(false);
