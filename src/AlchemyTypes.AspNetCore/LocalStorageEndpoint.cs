@@ -18,7 +18,7 @@ internal static class LocalStorageEndpoint
         var method = HttpMethods.IsPut(request.Method) ? "PUT" : "GET";
         var key = request.RouteValues["key"] as string;
         var query = request.Query;
-        if (key is null || !IsKey(key)
+        if (key is null || !IsKey(key) || One(query["method"]) != method
             || !signer.Verify(method, key, One(query["expires"]), One(query["max"]), One(query["type"]), One(query["sig"])))
         {
             response.StatusCode = StatusCodes.Status403Forbidden;
