@@ -34,4 +34,26 @@ public static class LocalStorageEndpointRouteBuilderExtensions
         return endpoints.MapMethods(signer.BasePath + "/{**key}", [HttpMethods.Get, HttpMethods.Head, HttpMethods.Put],
             context => LocalStorageEndpoint.HandleAsync(context, backend, signer, registry));
     }
+
+    /// <summary>
+    /// Maps the endpoint of the local backend called <paramref name="backendName"/> in the <see cref="StorageRegistry"/> that dependency
+    /// injection holds (<c>services.AddAlchemyTypesStorage(configuration)</c>, with <c>Type: Local</c>, <c>SigningKey</c> and
+    /// <c>BaseUrl</c>). See the other overload for what it serves.
+    /// </summary>
+    /// <param name="endpoints">The application.</param>
+    /// <param name="backendName">The configured name of a signing local backend.</param>
+    /// <returns>The endpoint.</returns>
+    /// <exception cref="AlchemyTypesConfigurationException">The name is not registered, or is not a local backend.</exception>
+    public static IEndpointConventionBuilder MapAlchemyTypesLocalStorage(this IEndpointRouteBuilder endpoints, string backendName)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrWhiteSpace(backendName);
+        var registry = endpoints.ServiceProvider.GetService(typeof(StorageRegistry)) as StorageRegistry
+            ?? throw new AlchemyTypesConfigurationException("No StorageRegistry is registered: call services.AddAlchemyTypesStorage(configuration) "
+                + "or pass the backend itself.");
+        return registry.Get(backendName) is LocalFileSystemStorageBackend local
+            ? endpoints.MapAlchemyTypesLocalStorage(local)
+            : throw new AlchemyTypesConfigurationException($"The storage backend '{backendName}' is not a LocalFileSystemStorageBackend; "
+                + "only the local backend is served by this endpoint (S3 and Azure serve their own signed URLs).");
+    }
 }

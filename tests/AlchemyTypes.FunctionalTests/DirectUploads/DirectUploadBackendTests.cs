@@ -37,7 +37,7 @@ public sealed class LocalDirectUploadTests : DirectUploadTestBase
         Directory.Delete(_root, recursive: true);
     }
 
-    [Promise("P-WEB-23")]
+    [Promise("P-WEB-24", "P-WEB-33")]
     [Fact]
     public async Task An_upload_never_attached_is_collected_by_reconcile_after_the_grace_period()
     {
@@ -63,7 +63,7 @@ public sealed class LocalDirectUploadTests : DirectUploadTestBase
         Assert.True(await Files.ExistsAsync(kept.Row.File!.Key));
     }
 
-    [Promise("P-WEB-26")]
+    [Promise("P-WEB-25", "P-WEB-29")]
     [Fact]
     public async Task A_signed_put_url_for_a_stored_file_is_refused()
     {
@@ -96,7 +96,7 @@ public sealed class S3DirectUploadTests(S3ServerFixture server) : DirectUploadTe
         _client.Dispose();
     }
 
-    [Promise("P-WEB-28")]
+    [Promise("P-WEB-26")]
     [Fact]
     public async Task The_fixture_cors_rule_lets_a_browser_preflight_a_direct_upload()
     {
@@ -131,7 +131,7 @@ public sealed class AzureDirectUploadTests(AzuriteFixture server) : DirectUpload
 
     protected override async Task DisposeBackendAsync() => await _container!.DeleteAsync();
 
-    [Promise("P-WEB-28")]
+    [Promise("P-WEB-26")]
     [Fact]
     public async Task The_fixture_cors_rule_lets_a_browser_preflight_a_direct_upload()
     {

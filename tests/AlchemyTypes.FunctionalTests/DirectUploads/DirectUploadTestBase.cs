@@ -96,7 +96,7 @@ public abstract class DirectUploadTestBase : IAsyncLifetime
         return bytes;
     }
 
-    [Promise("P-WEB-20")]
+    [Promise("P-WEB-20", "P-WEB-22", "P-WEB-29")]
     [Fact]
     public async Task Upload_directly_then_attach_save_and_read_the_same_bytes_back()
     {
@@ -118,7 +118,7 @@ public abstract class DirectUploadTestBase : IAsyncLifetime
         Assert.False(await Files.ExistsAsync("direct-uploads/" + loaded.File.Key));
     }
 
-    [Promise("P-WEB-21")]
+    [Promise("P-WEB-23", "P-WEB-32")]
     [Fact]
     public async Task A_replayed_put_after_attach_changes_nothing_the_row_reads_and_the_token_attaches_once()
     {
@@ -137,7 +137,7 @@ public abstract class DirectUploadTestBase : IAsyncLifetime
         Assert.Equal(DirectUploadFailure.AlreadyAttached, again.Failure);
     }
 
-    [Promise("P-WEB-21")]
+    [Promise("P-WEB-23")]
     [Fact]
     public async Task Two_attaches_of_one_token_before_either_save_commit_one_row_only()
     {
@@ -162,7 +162,7 @@ public abstract class DirectUploadTestBase : IAsyncLifetime
         Assert.Equal(bytes, await (await fresh.Documents.SingleAsync()).File!.GetBytesAsync());
     }
 
-    [Promise("P-WEB-22")]
+    [Promise("P-WEB-21", "P-WEB-32")]
     [Fact]
     public async Task Bytes_of_a_type_the_property_refuses_fail_the_attach_and_nothing_is_committed()
     {
@@ -183,7 +183,7 @@ public abstract class DirectUploadTestBase : IAsyncLifetime
         Assert.All(keys, k => Assert.StartsWith("direct-uploads/", k, StringComparison.Ordinal)); // only the unattached upload
     }
 
-    [Promise("P-WEB-22")]
+    [Promise("P-WEB-21")]
     [Fact]
     public async Task Sizes_beyond_the_property_or_the_declared_size_are_refused()
     {

@@ -53,7 +53,7 @@ public sealed class DirectUploadTokenTests : IAsyncLifetime
         return (await Assert.ThrowsAsync<DirectUploadException>(() => db.AttachDirectUploadAsync<Document>(d => d.File, token))).Failure;
     }
 
-    [Promise("P-WEB-27")]
+    [Promise("P-WEB-30")]
     [Fact]
     public async Task An_expired_token_is_refused()
     {
@@ -63,7 +63,7 @@ public sealed class DirectUploadTokenTests : IAsyncLifetime
         Assert.Equal(DirectUploadFailure.Expired, await AttachFailureAsync(token));
     }
 
-    [Promise("P-WEB-27")]
+    [Promise("P-WEB-30", "P-WEB-31")]
     [Fact]
     public async Task Changing_any_field_of_the_payload_invalidates_the_token()
     {
@@ -85,7 +85,7 @@ public sealed class DirectUploadTokenTests : IAsyncLifetime
         }
     }
 
-    [Promise("P-WEB-27")]
+    [Promise("P-WEB-30")]
     [Theory]
     [InlineData("")]
     [InlineData("v1.")]
@@ -100,7 +100,7 @@ public sealed class DirectUploadTokenTests : IAsyncLifetime
         Assert.Equal(DirectUploadFailure.InvalidToken, await AttachFailureAsync(huge));
     }
 
-    [Promise("P-WEB-27")]
+    [Promise("P-WEB-30", "P-WEB-31")]
     [Fact]
     public async Task A_signature_from_another_token_or_another_key_does_not_verify()
     {
@@ -112,7 +112,7 @@ public sealed class DirectUploadTokenTests : IAsyncLifetime
         Assert.Equal(DirectUploadFailure.InvalidToken, await AttachFailureAsync(string.Join('.', first), RandomNumberGenerator.GetBytes(32)));
     }
 
-    [Promise("P-WEB-27")]
+    [Promise("P-WEB-30")]
     [Fact]
     public async Task A_token_for_one_property_does_not_attach_to_another()
     {

@@ -6,6 +6,8 @@ using AlchemyTypes.FunctionalTests.Files;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AlchemyTypes.FunctionalTests.DirectUploads;
 
@@ -52,7 +54,7 @@ public sealed class LocalStorageEndpointTests : IAsyncLifetime
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
 
-    [Promise("P-WEB-24")]
+    [Promise("P-WEB-27", "P-WEB-37")]
     [Fact]
     public async Task A_signed_get_serves_the_object_with_type_etag_ranges_and_nosniff()
     {
@@ -64,6 +66,7 @@ public sealed class LocalStorageEndpointTests : IAsyncLifetime
         Assert.Equal("text/plain", whole.Content.Headers.ContentType!.MediaType);
         Assert.Equal("nosniff", whole.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.NotNull(whole.Headers.ETag);
+        Assert.True(whole.Headers.CacheControl is { Private: true, NoStore: true }, $"Cache-Control: {whole.Headers.CacheControl}");
 
         using var ranged = new HttpRequestMessage(HttpMethod.Get, url);
         ranged.Headers.Range = new RangeHeaderValue(10, 15);
@@ -80,7 +83,7 @@ public sealed class LocalStorageEndpointTests : IAsyncLifetime
         Assert.Equal("attachment", html.Content.Headers.ContentDisposition!.DispositionType);
     }
 
-    [Promise("P-WEB-25")]
+    [Promise("P-WEB-28", "P-WEB-34", "P-WEB-35")]
     [Fact]
     public async Task Wrong_altered_or_expired_signatures_get_an_empty_403()
     {
@@ -124,7 +127,7 @@ public sealed class LocalStorageEndpointTests : IAsyncLifetime
         await AssertForbiddenAndSilentAsync(expired);
     }
 
-    [Promise("P-WEB-25")]
+    [Promise("P-WEB-28", "P-WEB-36")]
     [Fact]
     public async Task A_signed_put_creates_once_within_its_size_and_type()
     {
@@ -161,6 +164,26 @@ public sealed class LocalStorageEndpointTests : IAsyncLifetime
         var capped = await SignAsync("uploads/capped.bin", SignedUrlMethod.Put, max: 1_000_000);
         using var overCap = await PutAsync(capped, new byte[1001], "application/octet-stream");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, overCap.StatusCode);
+    }
+
+    [Fact]
+    public void A_configured_local_backend_signs_with_SigningKey_and_BaseUrl()
+    {
+        StorageRegistry Build(string? key, string? baseUrl)
+        {
+            var settings = new Dictionary<string, string?> { ["Backends:files:Type"] = "Local", ["Backends:files:RootPath"] = _root,
+                ["Backends:files:SigningKey"] = key, ["Backends:files:BaseUrl"] = baseUrl };
+            var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+            return Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(
+                    new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddAlchemyTypesStorage(configuration))
+                .GetRequiredService<StorageRegistry>();
+        }
+
+        var signing = Assert.IsType<LocalFileSystemStorageBackend>(Build(Convert.ToBase64String(new byte[32]), "https://x.example/files/").Get("files"));
+        Assert.True(signing.CanSignUrls);
+        Assert.False(((LocalFileSystemStorageBackend)Build(null, null).Get("files")).CanSignUrls);
+        Assert.Throws<AlchemyTypesConfigurationException>(() => Build("not base64!", "https://x.example/files/").Get("files"));
+        Assert.Throws<AlchemyTypesConfigurationException>(() => Build(Convert.ToBase64String(new byte[32]), null).Get("files"));
     }
 
     [Fact]
