@@ -123,6 +123,22 @@ public sealed class DirectUploadTokenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Request_and_target_travel_as_the_json_a_minimal_api_reads_and_writes()
+    {
+        var request = System.Text.Json.JsonSerializer.Deserialize<DirectUploadRequest>(
+            "{\"fileName\":\"scan.pdf\",\"size\":1234,\"contentType\":null}", System.Text.Json.JsonSerializerOptions.Web)!;
+        Assert.Equal(("scan.pdf", 1234L, (string?)null), (request.FileName, request.Size, request.ContentType));
+        await using var db = NewContext();
+        var target = await db.CreateDirectUploadAsync<Document>(d => d.File, request);
+        var json = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(target, System.Text.Json.JsonSerializerOptions.Web))!.AsObject();
+        Assert.Equal(["url", "method", "headers", "expiresAt", "token"], json.Select(p => p.Key).ToArray());
+        Assert.Equal(target.Url.AbsoluteUri, json["url"]!.GetValue<string>());
+        Assert.Equal("PUT", json["method"]!.GetValue<string>());
+        Assert.Equal("application/pdf", json["headers"]!["Content-Type"]!.GetValue<string>());
+        Assert.Equal(target.Token, json["token"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_with_typed_errors()
     {
         await using var db = NewContext();
