@@ -35,7 +35,48 @@ internal static class HomePage
         </script>
         """;
 
-    public static string Render(string antiforgeryToken, User? user, IReadOnlyList<Document> documents, string? deletedKey, bool? deletedStillStored)
+    // The browser asks the app for an upload target, PUTs the file to it (S3, Azure, or the app's own signed endpoint for
+    // local storage) with the headers it names, then attaches the upload to a new document with the token.
+    private const string DirectUploadScript = """
+        <script>
+        const direct = document.getElementById('direct-form');
+        if (direct) direct.addEventListener('submit', async event => {
+          event.preventDefault();
+          const file = direct.elements.file.files[0], title = direct.elements.title.value;
+          const bar = document.getElementById('direct-progress'), text = document.getElementById('direct-progress-text');
+          const fail = html => { document.open(); document.write(html); document.close(); };
+          const json = { 'Content-Type': 'application/json' };
+          const asked = await fetch('/documents/uploads', { method: 'POST', headers: json,
+            body: JSON.stringify({ fileName: file.name, size: file.size, contentType: file.type || null }) });
+          if (!asked.ok) return fail(await asked.text());
+          const target = await asked.json();
+          const seen = [];
+          bar.hidden = false;
+          const status = await new Promise(resolve => {
+            const xhr = new XMLHttpRequest();
+            xhr.open(target.method, target.url);
+            for (const [name, value] of Object.entries(target.headers)) xhr.setRequestHeader(name, value);
+            xhr.upload.onprogress = e => {
+              if (!e.lengthComputable) return;
+              const percent = Math.floor(100 * e.loaded / e.total);
+              bar.value = percent; text.textContent = percent + ' % to storage'; seen.push(percent);
+            };
+            xhr.onload = () => resolve(xhr.status);
+            xhr.onerror = () => resolve(0);
+            xhr.send(file);
+          });
+          sessionStorage.setItem('lastDirectUploadProgress', JSON.stringify(seen));
+          if (status < 200 || status >= 300) { bar.dataset.state = 'failed'; text.textContent = 'The upload to storage failed (' + status + ').'; return; }
+          text.textContent = 'stored, attaching…';
+          const attached = await fetch('/documents/direct', { method: 'POST', headers: json, body: JSON.stringify({ title, token: target.token }) });
+          if (!attached.ok) return fail(await attached.text());
+          location.assign((await attached.json()).redirect);
+        });
+        </script>
+        """;
+
+    public static string Render(
+        string antiforgeryToken, User? user, IReadOnlyList<Document> documents, string? deletedKey, bool? deletedStillStored, bool directUploads)
     {
         var html = HtmlEncoder.Default;
         var token = $"<input type=\"hidden\" name=\"__RequestVerificationToken\" value=\"{html.Encode(antiforgeryToken)}\">";
@@ -77,6 +118,18 @@ internal static class HomePage
                   <input name="title" placeholder="title" required> file <input name="file" type="file" required>
                   attachments <input name="attachments" type="file" multiple> <button>Upload</button></form>
                 <p><progress id="upload-progress" max="100" value="0" hidden></progress> <span id="upload-progress-text"></span></p>
+                """);
+            if (directUploads)
+            {
+                page.Append("""
+                    <h2>Upload straight to storage</h2>
+                    <form id="direct-form"><input name="title" placeholder="title" required> file <input name="file" type="file" required>
+                      <button>Upload directly</button></form>
+                    <p><progress id="direct-progress" max="100" value="0" hidden></progress> <span id="direct-progress-text"></span></p>
+                    """);
+            }
+
+            page.Append("""
                 <h2>Documents</h2><table><tr><th>Title</th><th>File</th><th>Attachments</th><th></th></tr>
                 """);
             foreach (var document in documents)
@@ -108,7 +161,7 @@ internal static class HomePage
             page.Append("</table>");
         }
 
-        page.Append(ProgressScript).Append("</body></html>");
+        page.Append(ProgressScript).Append(DirectUploadScript).Append("</body></html>");
         return page.ToString();
     }
 }

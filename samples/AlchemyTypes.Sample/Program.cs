@@ -56,6 +56,15 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
 
+// Signed URLs of the local backends (direct uploads and downloads) are served here; the signature is the authorization.
+foreach (var name in app.Services.GetRequiredService<StorageRegistry>().Names)
+{
+    if (app.Services.GetRequiredService<StorageRegistry>().Get(name) is LocalFileSystemStorageBackend { CanSignUrls: true })
+    {
+        app.MapAlchemyTypesLocalStorage(name);
+    }
+}
+
 app.MapGet("/", async (HttpContext http, SampleDbContext db, StorageRegistry storage, IAntiforgery antiforgery, string? deleted) =>
 {
     var token = antiforgery.GetAndStoreTokens(http).RequestToken!;
@@ -68,7 +77,8 @@ app.MapGet("/", async (HttpContext http, SampleDbContext db, StorageRegistry sto
     }
 
     bool? deletedStillStored = deleted is null ? null : await storage.Default.ExistsAsync(deleted);
-    return Results.Content(HomePage.Render(token, user, documents, deleted, deletedStillStored), "text/html; charset=utf-8");
+    var directUploads = storage.Default is ISignedUrlStorageBackend { CanSignUrls: true };
+    return Results.Content(HomePage.Render(token, user, documents, deleted, deletedStillStored, directUploads), "text/html; charset=utf-8");
 });
 
 app.MapPost("/signup", async (HttpContext http, SampleDbContext db, [FromForm] string email, [FromForm] string displayName, [FromForm] string password) =>
@@ -137,6 +147,40 @@ documentsApi.MapPost("/", async (HttpContext http, SampleDbContext db, [FromForm
 
     db.Add(document);
     return await SaveUploads(db) ?? Results.Redirect("/");   // uploads happen here, before the row commits
+});
+
+// Direct uploads: the browser asks for an upload target, sends the file straight to storage, then attaches it with the
+// token. JSON endpoints: the SameSite=Strict cookie they require is what keeps other sites from calling them.
+documentsApi.MapPost("/uploads", async (SampleDbContext db, DirectUploadRequest request) =>
+{
+    try
+    {
+        return Results.Ok(await db.CreateDirectUploadAsync<Document>(d => d.File, request));
+    }
+    catch (Exception ex) when (ex is FileValidationException or ArgumentException or DirectUploadException)
+    {
+        return ErrorPage.Result(StatusCodes.Status422UnprocessableEntity, "That file cannot be uploaded", ex.Message);
+    }
+});
+
+documentsApi.MapPost("/direct", async (HttpContext http, SampleDbContext db, DirectAttachment attachment) =>
+{
+    var document = new Document { OwnerId = CurrentUserId(http)!.Value, Title = attachment.Title };
+    try
+    {
+        document.File = await db.AttachDirectUploadAsync<Document>(d => d.File, attachment.Token);
+    }
+    catch (DirectUploadException ex)
+    {
+        return ErrorPage.Result(StatusCodes.Status422UnprocessableEntity, "That upload could not be attached", ex.Message);
+    }
+    catch (FileValidationException ex)
+    {
+        return ErrorPage.Result(StatusCodes.Status422UnprocessableEntity, "That file was not accepted", ex.Message);
+    }
+
+    db.Add(document);
+    return await SaveUploads(db) ?? Results.Ok(new { redirect = "/" });   // the upload is copied to the row's own key here
 });
 
 documentsApi.MapGet("/{id:guid}/file", async (HttpContext http, SampleDbContext db, Guid id) =>
@@ -239,6 +283,9 @@ static async Task<Document?> Find(HttpContext http, SampleDbContext db, Guid id)
     var userId = CurrentUserId(http);
     return await db.Documents.SingleOrDefaultAsync(d => d.Id == id && d.OwnerId == userId);
 }
+
+/// <summary>What the browser sends to attach a direct upload to a new document.</summary>
+internal sealed record DirectAttachment(string Title, string Token);
 
 /// <summary>The entry point type, visible to the end-to-end test.</summary>
 public partial class Program;

@@ -20,6 +20,9 @@ public static class SampleSetup
         var configuration = builder.Configuration;
         var contentRoot = builder.Environment.ContentRootPath;
         MakeLocalRootsAbsolute(configuration, contentRoot);
+        var uploadKeys = LoadUploadKeys(configuration, contentRoot);
+        SignLocalBackends(configuration, uploadKeys.LocalSigningKey);
+        builder.Services.AddSingleton(new DirectUploadOptions { SigningKey = uploadKeys.TokenKey });
 
         builder.Services.AddAlchemyTypesStorage(configuration.GetSection("AlchemyTypes:Storage"), types => types.AddS3Type().AddAzureBlobType());
         var keyRing = LoadKeyRing(configuration.GetSection("AlchemyTypes:Encryption"), contentRoot);
@@ -61,6 +64,7 @@ public static class SampleSetup
         => options.AddAlchemyTypes(a => a
             .UseStorageRegistry(services.GetRequiredService<StorageRegistry>())
             .UseEncryption(services.GetRequiredService<EncryptionKeyRing>())
+            .UseDirectUploads(services.GetRequiredService<DirectUploadOptions>())
             .UseArgon2());
 
     /// <summary>
@@ -107,6 +111,50 @@ public static class SampleSetup
             .SetBlindIndexKey(Convert.FromBase64String(stored.BlindIndexKey));
     }
 
+    /// <summary>
+    /// The keys of direct uploads: one signs the attach tokens, one signs the local backend's upload and download URLs.
+    /// From configuration (<c>AlchemyTypes:DirectUploads:TokenKey</c>, <c>…:LocalSigningKey</c>, Base64) or a development file.
+    /// </summary>
+    private static UploadKeys LoadUploadKeys(IConfiguration configuration, string contentRoot)
+    {
+        var section = configuration.GetSection("AlchemyTypes:DirectUploads");
+        if (section["TokenKey"] is { Length: > 0 } token && section["LocalSigningKey"] is { Length: > 0 } local)
+        {
+            return new UploadKeys(Convert.FromBase64String(token), Convert.FromBase64String(local));
+        }
+
+        var file = Path.Combine(contentRoot, section["KeyFile"] ?? "App_Data/development-upload-keys.json");
+        if (File.Exists(file) && JsonSerializer.Deserialize<StoredUploadKeys>(File.ReadAllText(file)) is { } stored)
+        {
+            return new UploadKeys(Convert.FromBase64String(stored.TokenKey), Convert.FromBase64String(stored.LocalSigningKey));
+        }
+
+        var keys = new UploadKeys(EncryptionKeyRing.GenerateKey(), EncryptionKeyRing.GenerateKey());
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, JsonSerializer.Serialize(new StoredUploadKeys(Convert.ToBase64String(keys.TokenKey),
+            Convert.ToBase64String(keys.LocalSigningKey))));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return keys;
+    }
+
+    // Local backends without their own signing settings sign URLs served by this app under /files/<backend>/.
+    private static void SignLocalBackends(ConfigurationManager configuration, byte[] signingKey)
+    {
+        var origin = (configuration["PublicUrl"] ?? configuration["Urls"] ?? "http://127.0.0.1:5080").Split(';')[0].TrimEnd('/');
+        foreach (var backend in configuration.GetSection("AlchemyTypes:Storage:Backends").GetChildren())
+        {
+            if (string.Equals(backend["Type"], "Local", StringComparison.OrdinalIgnoreCase) && string.IsNullOrEmpty(backend["SigningKey"]))
+            {
+                configuration[$"{backend.Path}:SigningKey"] = Convert.ToBase64String(signingKey);
+                configuration[$"{backend.Path}:BaseUrl"] = $"{origin}/files/{backend.Key}/";
+            }
+        }
+    }
+
     private static void MakeLocalRootsAbsolute(ConfigurationManager configuration, string contentRoot)
     {
         foreach (var backend in configuration.GetSection("AlchemyTypes:Storage:Backends").GetChildren())
@@ -117,6 +165,10 @@ public static class SampleSetup
             }
         }
     }
+
+    private sealed record UploadKeys(byte[] TokenKey, byte[] LocalSigningKey);
+
+    private sealed record StoredUploadKeys(string TokenKey, string LocalSigningKey);
 
     private sealed record DevelopmentKeys(string KeyId, string Key, string BlindIndexKey);
 }

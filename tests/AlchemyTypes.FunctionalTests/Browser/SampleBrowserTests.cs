@@ -54,13 +54,7 @@ public sealed class SampleBrowserTests : IAsyncLifetime
         await _page.GotoAsync("/");
         await Screenshot("start");
 
-        // Sign up.
-        var signUp = _page.Locator("form[action='/signup']");
-        await signUp.Locator("input[name=email]").FillAsync("ada@example.com");
-        await signUp.Locator("input[name=displayName]").FillAsync("Ada");
-        await signUp.Locator("input[name=password]").FillAsync("correct horse battery staple");
-        await signUp.Locator("button").ClickAsync();
-        await Expect(_page.Locator("body")).ToContainTextAsync("Signed in as Ada");
+        await BrowserFlows.SignUpAsync(_page, "ada@example.com", "Ada", "correct horse battery staple");
         await Screenshot("signed-up");
 
         // Upload through the form: the progress bar reports the upload and reaches 100 %.
@@ -109,9 +103,18 @@ public sealed class SampleBrowserTests : IAsyncLifetime
         await Screenshot("refused-file");
         Assert.Equal(objectsBefore, StoredObjectCount());
 
+        // Upload straight to storage (for the local backend: the app's own signed endpoint), with its progress bar.
+        var direct = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
+        await _page.GotoAsync("/");
+        await BrowserFlows.DirectUploadAsync(_page, _context, "Direct", "direct.bin", direct);
+        await Screenshot("direct-upload");
+        await _page.Locator("tr", new() { HasText = "direct.bin" }).Locator("form[action$='/delete']:not([action*='attachments']) button").ClickAsync();
+        await Expect(_page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
+
         // Delete the document: the page shows that its object is gone.
         await _page.GotoAsync("/");
         var key = await _page.Locator("td code").First.InnerTextAsync();
+        Assert.EndsWith("report-v2.pdf", key, StringComparison.Ordinal);
         await _page.Locator("form[action$='/delete']:not([action*='attachments']) button").ClickAsync();
         await Expect(_page.Locator("#deleted")).ToContainTextAsync(key);
         await Expect(_page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
