@@ -22,6 +22,11 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
 builder.Services.AddAuthorization();
 builder.Services.AddAntiforgery();
 
+// /health: every storage backend reachable, and the backlog of recorded storage deletes (degraded past 10,000 rows or 3 h).
+builder.Services.AddHealthChecks()
+    .AddAlchemyTypesStorage()
+    .AddAlchemyTypesPendingDeletes<SampleDbContext>();
+
 // Recorded storage deletes processed, and storage reconciled with the rows, in the background (one process: SQLite).
 var maintenance = builder.Configuration.GetSection("Maintenance");
 builder.Services.AddFileMaintenance<SampleDbContext>(m =>
@@ -55,6 +60,8 @@ app.UseStatusCodePages(async context =>
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+
+app.MapHealthChecks("/health");
 
 // Signed URLs of the local backends (direct uploads and downloads) are served here; the signature is the authorization.
 foreach (var name in app.Services.GetRequiredService<StorageRegistry>().Names)

@@ -54,6 +54,11 @@ public sealed class SampleBrowserTests : IAsyncLifetime
         await _page.GotoAsync("/");
         await Screenshot("start");
 
+        // The health endpoint knows the storage and the backlog of recorded deletes.
+        var health = await _context.APIRequest.GetAsync("/health");
+        Assert.Equal(200, health.Status);
+        Assert.Equal("Healthy", await health.TextAsync());
+
         await BrowserFlows.SignUpAsync(_page, "ada@example.com", "Ada", "correct horse battery staple");
         await Screenshot("signed-up");
 
