@@ -56,6 +56,31 @@ public static class FileMaintenanceExtensions
     }
 
     /// <summary>
+    /// Moves the stored files of every FileObject / FileObjectList property (or of <see cref="FileMoveOptions.Properties"/>)
+    /// from one registered backend to another, a committed batch of rows at a time. Each object is copied under the same key
+    /// and its size and SHA-256 verified against the row while it is copied; then, in one transaction, each row's JSON is
+    /// rewritten to name the new backend (only if the row is unchanged since it was read) and the old object's delete is
+    /// recorded in the outbox; the old objects are deleted after the commit. Reads keep working throughout: a row names the
+    /// old backend until its rewrite commits, and the old object is deleted only after that. Run it again after a crash or a
+    /// cancellation to continue: rows already moved are skipped and verified copies are not copied again.
+    /// </summary>
+    /// <param name="context">A context configured with AddAlchemyTypes storage (both backends registered), with no open transaction.</param>
+    /// <param name="options">The backends, the properties, the batch size.</param>
+    /// <param name="progress">Receives a report after each batch, or null.</param>
+    /// <param name="cancellationToken">Stops between batches (or during a batch's copies, which then count for nothing): run again to continue.</param>
+    /// <returns>What was moved, and what was left where it was and why.</returns>
+    /// <exception cref="ArgumentException">A backend name is missing, both names are the same, or a property name is unknown.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch size or another option is out of range.</exception>
+    /// <exception cref="AlchemyTypesConfigurationException">A backend name is not registered, or no storage is configured.</exception>
+    public static Task<FileMoveReport> MoveFilesAsync(
+        this DbContext context, FileMoveOptions options, IProgress<FileMaintenanceProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        return new FileMover(context, options, progress).RunAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Deletes every row of <paramref name="set"/> matching <paramref name="predicate"/> in one <c>ExecuteDelete</c> statement,
     /// and records the files of those rows (and of their owned entities) in the storage delete outbox in the same transaction;
     /// after the commit the objects are deleted. Runs in a SERIALIZABLE transaction of its own (PostgreSQL: a concurrent

@@ -5,6 +5,7 @@ using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Maintenance;
 using AlchemyTypes.Maintenance.Internal;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -109,6 +110,37 @@ public abstract class FileMaintenanceTests(ITestStore store, MaintenanceStorageF
     }
 
     [Fact]
+    [Promise("P-MAINT-36")]
+    public async Task Reconcile_never_deletes_an_object_written_under_an_orphans_key_after_the_listing()
+    {
+        await SeedAsync(folders: 1, papersPerFolder: 1);
+        await Files.UploadAsync("0190cccc/reused.bin", new MemoryStream([1, 2, 3]));
+        var newer = "a newer object under the same key"u8.ToArray();
+        var hooked = new HookedStorageBackend(Files)
+        {
+            // Another writer stores a new object under the orphan's key between the listing and the delete.
+            AfterList = () => Files.UploadAsync("0190cccc/reused.bin", new MemoryStream(newer), new StorageUploadOptions { Overwrite = true }),
+        };
+        var builder = new DbContextOptionsBuilder<MaintenanceContext>();
+        _database.UseProvider(builder);
+        builder.AddAlchemyTypes(a => a.AddStorage("files", hooked).AddStorage("secondary", storage.Secondary));
+        await using (var context = new MaintenanceContext(builder.Options))
+        {
+            var report = await context.ReconcileFilesAsync(Later());
+            Assert.Equal("0190cccc/reused.bin", Assert.Single(report.Orphans).Key);
+        }
+
+        await using (var stream = await Files.OpenReadAsync("0190cccc/reused.bin"))
+        {
+            using var read = new MemoryStream();
+            await stream.CopyToAsync(read);
+            Assert.Equal(newer, read.ToArray());
+        }
+
+        await AssertEveryRowReadableAsync();
+    }
+
+    [Fact]
     public async Task A_row_whose_object_is_gone_is_reported_with_its_entity_row_and_key()
     {
         await SeedAsync(folders: 1, papersPerFolder: 2);
@@ -141,6 +173,23 @@ public abstract class FileMaintenanceTests(ITestStore store, MaintenanceStorageF
         var referenced = await ReferencedKeysAsync();
         Assert.Equal(referenced.Order(StringComparer.Ordinal), (await KeysAsync(Files)).Order(StringComparer.Ordinal));
         await AssertEveryRowReadableAsync();
+    }
+
+    [Fact]
+    [Promise("P-MAINT-37")]
+    public async Task ExecuteDeleteWithFiles_deletes_only_the_stored_version_its_rows_recorded()
+    {
+        await SeedAsync(folders: 1, papersPerFolder: 1);
+        await using var context = CreateContext();
+        var paper = await context.Papers.AsNoTracking().SingleAsync();
+        // Another writer stored a new object under the row's key (the library never does): its delete must not hit it.
+        var newer = "stored under the same key after the row was written"u8.ToArray();
+        await Files.UploadAsync(paper.File!.Key, new MemoryStream(newer), new StorageUploadOptions { Overwrite = true });
+
+        Assert.Equal(1, await context.Papers.ExecuteDeleteWithFilesAsync());
+        Assert.True(await Files.ExistsAsync(paper.File.Key));
+        Assert.False(await Files.ExistsAsync(paper.Attachments[0].Key));
+        Assert.Empty(await context.Set<PendingStorageDelete>().ToListAsync());
     }
 
     [Fact]

@@ -150,7 +150,7 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
     }
 
     /// <summary>Deletes the objects of <paramref name="rows"/>, conditionally on their ETag; returns done row ids and failures.</summary>
-    private async Task<(List<Guid> Done, List<(PendingStorageDelete Row, string Error)> Failed)> DeleteAsync(
+    internal async Task<(List<Guid> Done, List<(PendingStorageDelete Row, string Error)> Failed)> DeleteAsync(
         IReadOnlyCollection<PendingStorageDelete> rows, CancellationToken cancellationToken)
     {
         using var activity = StorageTelemetry.StartActivity(PendingDeleteTelemetry.BatchSpan);

@@ -26,7 +26,7 @@ internal static class BulkDeleter
         int count;
         try
         {
-            var files = new List<(string Backend, string Key)>();
+            var files = new List<(string Backend, string Key, string? ETag)>();
             await foreach (var entity in query.AsNoTracking().AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 Collect(context.Model, entity, files, registry.DefaultName);
@@ -64,8 +64,11 @@ internal static class BulkDeleter
         return count;
     }
 
-    /// <summary>The stored files of an entity instance: its FileObject properties, those of its complex types and owned entities.</summary>
-    public static void Collect(IModel model, object entity, List<(string Backend, string Key)> files, string defaultBackend)
+    /// <summary>
+    /// The stored files of an entity instance (backend, key and the ETag its row recorded, so only that version is deleted):
+    /// its FileObject properties, those of its complex types and owned entities.
+    /// </summary>
+    public static void Collect(IModel model, object entity, List<(string Backend, string Key, string? ETag)> files, string defaultBackend)
     {
         var entityType = model.FindEntityType(entity.GetType()) ?? model.GetEntityTypes().FirstOrDefault(t => t.ClrType == entity.GetType());
         if (entityType is null)
@@ -91,7 +94,7 @@ internal static class BulkDeleter
             {
                 if (file.IsStored)
                 {
-                    files.Add((file.Backend ?? backend, file.Key));
+                    files.Add((file.Backend ?? backend, file.Key, file.ETag));
                 }
             }
         }

@@ -3,11 +3,13 @@ using AlchemyTypes.Infrastructure.Internal;
 using System.Data.Common;
 using System.Text;
 using AlchemyTypes.Keys;
+using AlchemyTypes.Files.Internal;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AlchemyTypes.Maintenance.Internal;
 
@@ -21,7 +23,7 @@ internal static class DeleteRecorder
     private const int RowsPerStatement = 100;
 
     public static async Task<List<PendingStorageDelete>> RecordAsync(DbContext context, IReadOnlyCollection<(string Backend,
-        string Key)> deletes, CancellationToken cancellationToken)
+        string Key, string? ETag)> deletes, CancellationToken cancellationToken)
     {
         var rows = new List<PendingStorageDelete>(deletes.Count);
         if (deletes.Count == 0)
@@ -39,6 +41,7 @@ internal static class DeleteRecorder
             entity.FindProperty(nameof(PendingStorageDelete.Id))!,
             entity.FindProperty(nameof(PendingStorageDelete.Backend))!,
             entity.FindProperty(nameof(PendingStorageDelete.Key))!,
+            entity.FindProperty(nameof(PendingStorageDelete.ETag))!,
             entity.FindProperty(nameof(PendingStorageDelete.EnqueuedAt))!,
             entity.FindProperty(nameof(PendingStorageDelete.Attempts))!,
         };
@@ -53,16 +56,19 @@ internal static class DeleteRecorder
             {
                 var text = new StringBuilder(head);
                 var parameters = new List<DbParameter>(chunk.Length * properties.Length);
-                foreach (var (backend, key) in chunk)
+                foreach (var (backend, key, etag) in chunk)
                 {
-                    var row = new PendingStorageDelete { Id = UuidV7ValueGenerator.NewGuid(provider), Backend = backend, Key = key, EnqueuedAt = now };
+                    var row = new PendingStorageDelete
+                    {
+                        Id = UuidV7ValueGenerator.NewGuid(provider), Backend = backend, Key = key, ETag = etag, EnqueuedAt = now,
+                    };
                     rows.Add(row);
-                    object[] values = [row.Id, row.Backend, row.Key, row.EnqueuedAt, 0];
+                    object?[] values = [row.Id, row.Backend, row.Key, row.ETag, row.EnqueuedAt, 0];
                     text.Append(parameters.Count == 0 ? "(" : ", (");
                     for (var i = 0; i < properties.Length; i++)
                     {
                         var name = "m" + parameters.Count;
-                        parameters.Add(properties[i].GetRelationalTypeMapping().CreateParameter(factory, name, values[i], nullable: false));
+                        parameters.Add(properties[i].GetRelationalTypeMapping().CreateParameter(factory, name, values[i], nullable: values[i] is null));
                         text.Append(i == 0 ? "" : ", ").Append(sql.GenerateParameterNamePlaceholder(name));
                     }
 
@@ -76,79 +82,23 @@ internal static class DeleteRecorder
         return rows;
     }
 
-    /// <summary>Deletes the objects of these recorded rows and removes the rows whose object is gone; failures stay recorded.</summary>
+    /// <summary>
+    /// Deletes the objects of these recorded rows (each conditionally on its recorded ETag, so a later object under the same
+    /// key is kept) and removes the rows whose object is gone; failures stay recorded for <c>ProcessPendingStorageDeletesAsync</c>.
+    /// </summary>
     public static async Task<(int Deleted, List<PendingStorageDeleteFailure> Failures)> ProcessAsync(
         DbContext context, StorageRegistry registry, IReadOnlyCollection<PendingStorageDelete> rows, CancellationToken cancellationToken)
     {
-        using var activity = StorageTelemetry.StartActivity(PendingDeleteTelemetry.BatchSpan);
-        activity?.SetTag(PendingDeleteTelemetry.BatchSizeAttribute, rows.Count);
-        try
+        if (rows.Count == 0)
         {
-            var (deleted, failures) = await DeleteAndForgetAsync(context, registry, rows, cancellationToken).ConfigureAwait(false);
-            activity?.SetTag(PendingDeleteTelemetry.DeletedAttribute, deleted);
-            activity?.SetTag(PendingDeleteTelemetry.FailedAttribute, failures.Count);
-            return (deleted, failures);
+            return (0, []);
         }
-        catch (Exception ex)
-        {
-            StorageTelemetry.SetError(activity, ex);
-            throw;
-        }
+
+        // The recorded-delete path (traced as a pending-delete batch): each delete conditional on the version its row recorded.
+        var processor = new RecordedDeleteProcessor(registry, NullLogger.Instance);
+        var (done, failed) = await processor.DeleteAsync(rows, cancellationToken).ConfigureAwait(false);
+        await PendingStorageDeleteRows.DeleteAsync(context, done, async: true, cancellationToken).ConfigureAwait(false);
+        return (done.Count, [.. failed.Select(f => new PendingStorageDeleteFailure(f.Row.Backend, f.Row.Key, f.Error))]);
     }
 
-    private static async Task<(int Deleted, List<PendingStorageDeleteFailure> Failures)> DeleteAndForgetAsync(
-        DbContext context, StorageRegistry registry, IReadOnlyCollection<PendingStorageDelete> rows, CancellationToken cancellationToken)
-    {
-        var done = new List<Guid>();
-        var failures = new List<PendingStorageDeleteFailure>();
-        foreach (var group in rows.GroupBy(r => r.Backend, StringComparer.Ordinal))
-        {
-            var (doneBefore, failedBefore) = (done.Count, failures.Count);
-            await DeleteGroupAsync(group.Key, registry, group, done, failures, cancellationToken).ConfigureAwait(false);
-            StorageTelemetry.RecordProcessed(group.Key, done.Count - doneBefore, failures.Count - failedBefore);
-        }
-
-        foreach (var ids in done.Chunk(500))
-        {
-            await context.Set<PendingStorageDelete>().Where(r => ids.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return (done.Count, failures);
-    }
-
-    private static async Task DeleteGroupAsync(
-        string backend, StorageRegistry registry, IEnumerable<PendingStorageDelete> group, List<Guid> done, List<PendingStorageDeleteFailure> failures,
-            CancellationToken cancellationToken)
-    {
-        if (!registry.TryGet(backend, out var storage))
-        {
-            failures.AddRange(group.Select(r => new PendingStorageDeleteFailure(r.Backend, r.Key, $"The storage backend '{r.Backend}' is "
-                + $"not registered.")));
-            return;
-        }
-
-        foreach (var chunk in group.Chunk(1000))
-        {
-            try
-            {
-                var result = await TracedStorage.DeleteManyAsync(backend, storage, chunk.Select(r => r.Key).ToList(), async: true, cancellationToken)
-                    .ConfigureAwait(false);
-                foreach (var row in chunk)
-                {
-                    if (result.Failed.TryGetValue(row.Key, out var error))
-                    {
-                        failures.Add(new PendingStorageDeleteFailure(row.Backend, row.Key, error));
-                    }
-                    else
-                    {
-                        done.Add(row.Id);
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                failures.AddRange(chunk.Select(r => new PendingStorageDeleteFailure(r.Backend, r.Key, ex.Message)));
-            }
-        }
-    }
 }

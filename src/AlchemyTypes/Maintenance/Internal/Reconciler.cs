@@ -93,7 +93,7 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
 
         using var referencesInOrder = referenceSorter.Sorted().GetEnumerator();
         var hasReference = referencesInOrder.MoveNext();
-        var pending = new List<(string Backend, string Key)>();
+        var pending = new List<(string Backend, string Key, string? ETag)>();
         foreach (var (name, storage) in backends)
         {
             using var listedSorter = new ExternalSorter<StoredObjectInfo>(ListedOrder, WriteListed, ReadListed, options.SortBufferSize);
@@ -130,9 +130,10 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
                     {
                         orphansFound++;
                         AddCapped(orphans, new OrphanedObject(name, item.Key, item.Size, item.LastModified));
-                        if (!options.DryRun)
+                        if (!options.DryRun && await VersionToDeleteAsync(storage, item, cancellationToken).ConfigureAwait(false) is (true, var etag))
                         {
-                            pending.Add((name, item.Key));
+                            // Only the listed version is deleted: an object written under the key since the listing is kept.
+                            pending.Add((name, item.Key, etag));
                             if (pending.Count >= options.BatchSize)
                             {
                                 recorded += await FlushAsync(pending, recordedRows, cancellationToken).ConfigureAwait(false);
@@ -211,7 +212,8 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
         };
     }
 
-    private async Task<int> FlushAsync(List<(string Backend, string Key)> pending, List<PendingStorageDelete> recordedRows, CancellationToken cancellationToken)
+    private async Task<int> FlushAsync(
+        List<(string Backend, string Key, string? ETag)> pending, List<PendingStorageDelete> recordedRows, CancellationToken cancellationToken)
     {
         if (pending.Count == 0)
         {
@@ -235,6 +237,30 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
 
         progress?.Report(new(Operation, "recording deletes", count, null));
         return count;
+    }
+
+    /// <summary>
+    /// The ETag of the listed version of an orphan, for a conditional delete. A backend that lists no ETag (local disk) is
+    /// asked for it; if the object changed since the listing (size or last-modified differ) or is gone, it is not deleted.
+    /// An object the backend keeps no ETag for (a file put in the folder by hand) is deleted unconditionally.
+    /// </summary>
+    private static async Task<(bool Delete, string? ETag)> VersionToDeleteAsync(
+        IStorageBackend storage, StoredObjectInfo item, CancellationToken cancellationToken)
+    {
+        if (item.ETag is not null)
+        {
+            return (true, item.ETag);
+        }
+
+        try
+        {
+            var info = await storage.GetInfoAsync(item.Key, cancellationToken).ConfigureAwait(false);
+            return (info.Size == item.Size && info.LastModified == item.LastModified, info.ETag);
+        }
+        catch (StorageObjectNotFoundException)
+        {
+            return (false, null);
+        }
     }
 
     private void AddCapped<T>(List<T> list, T item)
@@ -263,6 +289,7 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
         writer.Write(item.Key);
         writer.Write(item.Size);
         writer.Write(item.LastModified?.UtcTicks ?? -1);
+        writer.Write(item.ETag ?? "");
     }
 
     private static StoredObjectInfo ReadListed(BinaryReader reader)
@@ -270,7 +297,11 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
         var key = reader.ReadString();
         var size = reader.ReadInt64();
         var ticks = reader.ReadInt64();
-        return new StoredObjectInfo { Key = key, Size = size, LastModified = ticks < 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero) };
+        var etag = reader.ReadString();
+        return new StoredObjectInfo
+        {
+            Key = key, Size = size, LastModified = ticks < 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero), ETag = etag.Length == 0 ? null : etag,
+        };
     }
 }
 
