@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -11,7 +14,7 @@ namespace AlchemyTypes.Benchmarks.Reporting;
 
 /// <summary>
 /// <c>./build.sh bench</c> without a filter: runs the benchmarks behind issue 14's table (and issue 10's recorded-delete
-/// benchmark) with the short jobs their classes declare, runs the resident-memory probe once per backend in a process of
+/// benchmark) with short in-process jobs (stated below), runs the resident-memory probe once per backend in a process of
 /// its own, and writes one markdown table (ratios to the baseline of the same BenchmarkDotNet run, allocations, peaks) to
 /// <c>&lt;out&gt;/summary.md</c> and to the console.
 /// Usage: <c>AlchemyTypes.Benchmarks --summary &lt;out dir&gt; &lt;MemoryProbe dll&gt;</c>.
@@ -20,6 +23,16 @@ internal static class BenchSummary
 {
     /// <summary>The environment variable naming the folder where benchmarks drop extra figures (peak memory).</summary>
     public const string OutVariable = "ALCHEMYTYPES_BENCH_OUT";
+
+    /// <summary>
+    /// The job of the table: one process (in-process emit, so nothing is compiled while the machine is loaded), 2 warm-up
+    /// and 5 measured iterations. The recorded-delete benchmark runs 100,000 rows per invocation: 2 single-shot iterations.
+    /// </summary>
+    private static readonly Job Short = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2)
+        .WithIterationCount(5).WithId("short").Freeze();
+
+    private static readonly Job SingleShot = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
+        .WithLaunchCount(1).WithWarmupCount(0).WithIterationCount(2).WithId("single-shot").Freeze();
 
     private static readonly BenchmarkPick[] Picks =
     [
@@ -34,7 +47,7 @@ internal static class BenchSummary
         new(typeof(AttachmentUploadBenchmarks), "a row with 20 attachments of 1 MiB on S3 (s3rver)", "≤ 0.33x (≥ 3x faster than serial)",
             c => Param(c, "Store") == "S3"),
         new(typeof(PendingDeleteProcessingBenchmarks), "processing 100,000 recorded deletes (SQLite file, batches of 500)",
-            "bounded memory (issue 10)", _ => true),
+            "bounded memory (issue 10)", _ => true) { Job = SingleShot },
     ];
 
     private static readonly string[] ProbeBackends = ["local", "memory", "s3", "azure"];
@@ -57,25 +70,24 @@ internal static class BenchSummary
         Environment.SetEnvironmentVariable(OutVariable, outDir);
         var started = DateTimeOffset.UtcNow;
 
-        var probes = ProbeBackends.Select(b => (Backend: b, Line: RunProbe(probe, b, probeMiB))).ToList();
+        var probes = probeMiB <= 0 ? [] : ProbeBackends.Select(b => (Backend: b, Line: RunProbe(probe, b, probeMiB))).ToList();
 
-        // One run of every class: BenchmarkDotNet builds the benchmark executable once for all of them (one build partition).
+        // The table's own job replaces the jobs the classes declare: each selected case is made again with it (one case per
+        // method and parameter set); the classes' diagnosers and grouping rules stay.
+        var only = Environment.GetEnvironmentVariable("ALCHEMYTYPES_BENCH_ONLY")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];
         var config = ManualConfig.Create(DefaultConfig.Instance)
-            .AddFilter(new SimpleFilter(c => Picks.Any(p => p.Type == c.Descriptor.Type && p.Select(c))))
             .WithArtifactsPath(Path.Combine(outDir, "BenchmarkDotNet.Artifacts"))
             .WithOptions(ConfigOptions.DisableLogFile);
-        var summaries = BenchmarkRunner.Run([.. Picks.Select(p => p.Type)], config);
         var rows = new List<string>();
-        foreach (var pick in Picks)
+        foreach (var pick in Picks.Where(p => only.Length == 0 || only.Any(o => p.Type.Name.Contains(o, StringComparison.OrdinalIgnoreCase))))
         {
-            var summary = summaries.FirstOrDefault(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == pick.Type));
-            if (summary is null)
-            {
-                rows.Add($"| {pick.Title} | not run | - | - | - | {pick.Goal} |");
-                continue;
-            }
-
-            rows.AddRange(Rows(pick, summary, peaks));
+            var info = BenchmarkConverter.TypeToBenchmarks(pick.Type, config);
+            var cases = info.BenchmarksCases
+                .Where(pick.Select)
+                .DistinctBy(c => (c.Descriptor, c.Parameters.DisplayInfo))
+                .Select(c => BenchmarkCase.Create(c.Descriptor, pick.Job, c.Parameters, c.Config))
+                .ToArray();
+            rows.AddRange(Rows(pick, BenchmarkRunner.Run(new BenchmarkRunInfo(cases, pick.Type, info.Config)), peaks));
         }
 
         var markdown = Compose(started, rows, probes, probeMiB);
@@ -215,5 +227,8 @@ internal static class BenchSummary
         _ => (nanoseconds.Value / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " s",
     };
 
-    private sealed record BenchmarkPick(Type Type, string Title, string Goal, Func<BenchmarkCase, bool> Select);
+    private sealed record BenchmarkPick(Type Type, string Title, string Goal, Func<BenchmarkCase, bool> Select)
+    {
+        public Job Job { get; init; } = Short;
+    }
 }

@@ -19,15 +19,17 @@ public sealed class LocalFileSystemLayoutTests : IDisposable
 
     private static MemoryStream Content(string text) => new(System.Text.Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Every folder under the root except the backend's own two (meta and tmp) and their parent.</summary>
-    private List<string> Folders()
-    {
-        var own = new[] { ".alchemytypes", Path.Combine(".alchemytypes", "meta"), Path.Combine(".alchemytypes", "tmp") };
-        return [.. Directory.GetDirectories(_root, "*", SearchOption.AllDirectories)
-            .Select(d => Path.GetRelativePath(_root, d))
-            .Where(d => !own.Contains(d))
-            .Order(StringComparer.Ordinal)];
-    }
+    /// <summary>Every folder under the root except the backend's own (<c>.alchemytypes</c> and what is in it).</summary>
+    private List<string> Folders() => [.. Directory.GetDirectories(_root, "*", SearchOption.AllDirectories)
+        .Select(d => Path.GetRelativePath(_root, d))
+        .Where(d => !d.StartsWith(".alchemytypes", StringComparison.Ordinal))
+        .Order(StringComparer.Ordinal)];
+
+    /// <summary>The folders of the metadata sidecars, relative to <c>.alchemytypes/meta</c>.</summary>
+    private List<string> SidecarFolders() => [.. Directory.GetDirectories(Path.Combine(_root, ".alchemytypes", "meta"), "*",
+            SearchOption.AllDirectories)
+        .Select(d => Path.GetRelativePath(Path.Combine(_root, ".alchemytypes", "meta"), d))
+        .Order(StringComparer.Ordinal)];
 
     [Fact]
     [Promise("P-STORE-09")]
@@ -60,9 +62,11 @@ public sealed class LocalFileSystemLayoutTests : IDisposable
         await _backend.DeleteAsync("docs/2026/a.txt");
         Assert.True(await _backend.ExistsAsync("docs/2026/b.txt"));
         Assert.Equal(["docs", Path.Combine("docs", "2026")], Folders());
+        Assert.Equal(["docs", Path.Combine("docs", "2026")], SidecarFolders());
 
         await _backend.DeleteAsync("docs/2026/b.txt");
         Assert.Equal(["docs"], Folders());
+        Assert.Equal(["docs"], SidecarFolders());
         await using var c = await _backend.OpenReadAsync("docs/c.txt");
         Assert.Equal("c", await new StreamReader(c).ReadToEndAsync());
     }
@@ -95,6 +99,7 @@ public sealed class LocalFileSystemLayoutTests : IDisposable
 
         Assert.Equal(Rounds, (await _backend.DeleteManyAsync([.. Enumerable.Range(0, Rounds).Select(i => $"shared/r{i}/new-{i}.txt")])).Deleted.Count);
         Assert.Empty(Folders());
+        Assert.Empty(SidecarFolders());
     }
 
     [Fact]
@@ -104,5 +109,6 @@ public sealed class LocalFileSystemLayoutTests : IDisposable
         _backend.Upload("sync/one/file.bin", new MemoryStream([1, 2, 3]));
         Assert.Single(_backend.DeleteMany(["sync/one/file.bin"]).Deleted);
         Assert.Empty(Folders());
+        Assert.Empty(SidecarFolders());
     }
 }
