@@ -33,6 +33,10 @@ prepare_test_machine() {
   fi
   # Password-hash interoperability tests: the reference argon2 CLI, Apache htpasswd (bcrypt), libsodium (Argon2id).
   ensure_debian_packages argon2 apache2-utils libsodium23
+  # The browser tests drive Debian's chromium with Playwright (never a downloaded browser build).
+  if [[ -z ${ALCHEMYTYPES_TEST_CHROMIUM:-} ]] && [[ ! -x /usr/bin/chromium ]]; then
+    ensure_debian_packages chromium
+  fi
   # Node.js runs the npm test servers (s3rver, Azurite), pinned in tests/package-lock.json.
   command -v node >/dev/null 2>&1 || ensure_debian_packages nodejs npm
   if [[ ! -f tests/node_modules/.package-lock.json ]] || ! cmp -s tests/package-lock.json tests/node_modules/.package-lock-ci.json; then

@@ -7,6 +7,34 @@ namespace AlchemyTypes.Sample;
 /// <summary>The sample's only page: plain HTML forms, no front-end build.</summary>
 internal static class HomePage
 {
+    // Forms marked data-progress are sent with XMLHttpRequest so the upload's progress can be shown; without script they
+    // are plain form posts. The percentages seen are kept in sessionStorage for the page that follows (and the browser test).
+    private const string ProgressScript = """
+        <script>
+        document.querySelectorAll('form[data-progress]').forEach(form => form.addEventListener('submit', event => {
+          event.preventDefault();
+          const bar = document.getElementById(form.dataset.progress), text = document.getElementById(bar.id + '-text');
+          const seen = [];
+          bar.hidden = false; bar.value = 0; bar.removeAttribute('data-state');
+          const xhr = new XMLHttpRequest();
+          xhr.open('POST', form.action);
+          xhr.upload.onprogress = e => {
+            if (!e.lengthComputable) return;
+            const percent = Math.floor(100 * e.loaded / e.total);
+            bar.value = percent; text.textContent = percent + ' %'; seen.push(percent);
+          };
+          xhr.upload.onload = () => { bar.value = 100; bar.dataset.state = 'sent'; text.textContent = 'stored, saving…'; };
+          xhr.onload = () => {
+            sessionStorage.setItem('lastUploadProgress', JSON.stringify(seen));
+            if (xhr.status < 400) { location.assign(xhr.responseURL); return; }
+            document.open(); document.write(xhr.responseText); document.close();
+          };
+          xhr.onerror = () => { bar.dataset.state = 'failed'; text.textContent = 'The upload failed: check the connection and try again.'; };
+          xhr.send(new FormData(form));
+        }));
+        </script>
+        """;
+
     public static string Render(string antiforgeryToken, User? user, IReadOnlyList<Document> documents, string? deletedKey, bool? deletedStillStored)
     {
         var html = HtmlEncoder.Default;
@@ -45,9 +73,10 @@ internal static class HomePage
                 <p>Signed in as <b>{html.Encode(user.DisplayName)}</b> ({html.Encode(user.Email)}) — the email is stored encrypted.
                 <form method="post" action="/signout" style="display:inline">{token}<button>Sign out</button></form></p>
                 <h2>Upload a document</h2>
-                <form method="post" action="/documents" enctype="multipart/form-data">{token}
+                <form method="post" action="/documents" enctype="multipart/form-data" data-progress="upload-progress" id="upload-form">{token}
                   <input name="title" placeholder="title" required> file <input name="file" type="file" required>
                   attachments <input name="attachments" type="file" multiple> <button>Upload</button></form>
+                <p><progress id="upload-progress" max="100" value="0" hidden></progress> <span id="upload-progress-text"></span></p>
                 <h2>Documents</h2><table><tr><th>Title</th><th>File</th><th>Attachments</th><th></th></tr>
                 """);
             foreach (var document in documents)
@@ -58,7 +87,8 @@ internal static class HomePage
                     page.Append($"<a href=\"/documents/{document.Id}/file\">{html.Encode(file.FileName)}</a> ({file.Size} "
                         + $"bytes)<br><small><code>{html.Encode(file.Key)}</code></small>");
                     page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/replace\" "
-                        + $"enctype=\"multipart/form-data\">{token}<input name=\"file\" type=\"file\" required> <button>Replace</button></form>");
+                        + $"enctype=\"multipart/form-data\" data-progress=\"upload-progress\">{token}<input name=\"file\" type=\"file\" required> "
+                        + "<button>Replace</button></form>");
                 }
 
                 page.Append("</td><td>");
@@ -70,14 +100,15 @@ internal static class HomePage
                 }
 
                 page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/attachments\" "
-                    + $"enctype=\"multipart/form-data\">{token}<input name=\"file\" type=\"file\" required> <button>Add</button></form>");
+                    + $"enctype=\"multipart/form-data\" data-progress=\"upload-progress\">{token}<input name=\"file\" type=\"file\" required> "
+                    + "<button>Add</button></form>");
                 page.Append($"</td><td><form method=\"post\" action=\"/documents/{document.Id}/delete\">{token}<button>Delete</button></form></td></tr>");
             }
 
             page.Append("</table>");
         }
 
-        page.Append("</body></html>");
+        page.Append(ProgressScript).Append("</body></html>");
         return page.ToString();
     }
 }

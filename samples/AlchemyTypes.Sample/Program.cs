@@ -22,12 +22,36 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
 builder.Services.AddAuthorization();
 builder.Services.AddAntiforgery();
 
+// Recorded storage deletes processed, and storage reconciled with the rows, in the background (one process: SQLite).
+var maintenance = builder.Configuration.GetSection("Maintenance");
+builder.Services.AddFileMaintenance<SampleDbContext>(m =>
+{
+    m.Interval = maintenance.GetValue("Interval", TimeSpan.FromHours(1));
+    m.InitialDelay = maintenance.GetValue("InitialDelay", TimeSpan.FromMinutes(1));
+    m.Reconcile = new() { GracePeriod = maintenance.GetValue("GracePeriod", TimeSpan.FromHours(24)) };
+});
+
 var app = builder.Build();
 await using (var scope = app.Services.CreateAsyncScope())
 {
     await scope.ServiceProvider.GetRequiredService<SampleDbContext>().Database.MigrateAsync();
 }
 
+// Bare status codes (a stale form's antiforgery token, a page that does not exist, a body over the limit) get a page too.
+app.UseStatusCodePages(async context =>
+{
+    var response = context.HttpContext.Response;
+    var (title, message) = response.StatusCode switch
+    {
+        400 => ("The form could not be accepted", "The page was probably open for too long: reload it and try again."),
+        401 or 403 => ("Please sign in", "Sign in or sign up on the start page first."),
+        404 => ("Not found", "That document or file does not exist, or it is not yours."),
+        413 => ("That file is too large", "The server accepts uploads of up to 30 MB through the form."),
+        _ => ("Something went wrong", "Try again in a moment."),
+    };
+    response.ContentType = "text/html; charset=utf-8";
+    await response.WriteAsync(ErrorPage.Render(response.StatusCode, title, message));
+});
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -52,7 +76,8 @@ app.MapPost("/signup", async (HttpContext http, SampleDbContext db, [FromForm] s
     email = email.Trim().ToLowerInvariant();
     if (await db.Users.AnyAsync(u => u.Email == email))
     {
-        return Results.Conflict("That email is already registered.");
+        return ErrorPage.Result(StatusCodes.Status409Conflict, "That email is already registered",
+            "Sign in with it instead, or sign up with another email address.");
     }
 
     PasswordHash hash;
@@ -62,7 +87,7 @@ app.MapPost("/signup", async (HttpContext http, SampleDbContext db, [FromForm] s
     }
     catch (InvalidPasswordException ex)
     {
-        return Results.BadRequest(ex.Message);
+        return ErrorPage.Result(StatusCodes.Status400BadRequest, "Choose another password", ex.Message);
     }
 
     var user = new User { Email = email, DisplayName = displayName.Trim(), Password = hash };
@@ -76,15 +101,12 @@ app.MapPost("/signin", async (HttpContext http, SampleDbContext db, [FromForm] s
 {
     email = email.Trim().ToLowerInvariant();
     var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email);   // served by the blind index
-    if (user is null)
+    var result = user is null ? null : await user.Password.VerifyAndUpgradeAsync(password);
+    if (user is null || result is not { Valid: true })
     {
-        return Results.Unauthorized();
-    }
-
-    var result = await user.Password.VerifyAndUpgradeAsync(password);
-    if (!result.Valid)
-    {
-        return Results.Unauthorized();
+        // One answer for an unknown email and a wrong password: the page must not tell which accounts exist.
+        return ErrorPage.Result(StatusCodes.Status401Unauthorized, "Wrong email or password",
+            "Check both and try again. Passwords are case-sensitive.");
     }
 
     if (result.NewHash is { } upgraded)
@@ -114,8 +136,7 @@ documentsApi.MapPost("/", async (HttpContext http, SampleDbContext db, [FromForm
     }
 
     db.Add(document);
-    await db.SaveChangesAsync();   // uploads happen here, before the row commits
-    return Results.Redirect("/");
+    return await SaveUploads(db) ?? Results.Redirect("/");   // uploads happen here, before the row commits
 });
 
 documentsApi.MapGet("/{id:guid}/file", async (HttpContext http, SampleDbContext db, Guid id) =>
@@ -134,8 +155,7 @@ documentsApi.MapPost("/{id:guid}/replace", async (HttpContext http, SampleDbCont
     }
 
     document.File = file.ToFileObject();   // the old blob is deleted after the commit
-    await db.SaveChangesAsync();
-    return Results.Redirect("/");
+    return await SaveUploads(db) ?? Results.Redirect("/");
 });
 
 documentsApi.MapPost("/{id:guid}/attachments", async (HttpContext http, SampleDbContext db, Guid id, IFormFile file) =>
@@ -146,8 +166,7 @@ documentsApi.MapPost("/{id:guid}/attachments", async (HttpContext http, SampleDb
     }
 
     document.Attachments.Add(file.ToFileObject());   // in place: the change tracker sees it
-    await db.SaveChangesAsync();
-    return Results.Redirect("/");
+    return await SaveUploads(db) ?? Results.Redirect("/");
 });
 
 documentsApi.MapPost("/{id:guid}/attachments/{index:int}/delete", async (HttpContext http, SampleDbContext db, Guid id, int index) =>
@@ -192,6 +211,20 @@ app.MapGet("/api/documents", async (HttpContext http, SampleDbContext db) =>
 app.Run();
 
 static object Describe(FileObject file) => new { file.FileName, file.Key, file.Backend, file.ContentType, file.Size, file.Checksum, file.ETag };
+
+// Null when the save committed; otherwise the page saying why the file was refused (nothing was stored or kept).
+static async Task<IResult?> SaveUploads(SampleDbContext db)
+{
+    try
+    {
+        await db.SaveChangesAsync();
+        return null;
+    }
+    catch (FileValidationException ex)
+    {
+        return ErrorPage.Result(StatusCodes.Status422UnprocessableEntity, "That file was not accepted", ex.Message);
+    }
+}
 
 static Guid? CurrentUserId(HttpContext http)
     => Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;

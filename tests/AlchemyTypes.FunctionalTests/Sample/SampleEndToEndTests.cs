@@ -16,39 +16,17 @@ namespace AlchemyTypes.FunctionalTests.Sample;
 /// </summary>
 public sealed partial class SampleEndToEndTests : IAsyncLifetime
 {
-    private string _data = "";
     private readonly CookieContainer _cookies = new();
-    private ServerProcess? _app;
+    private SampleApp? _app;
     private HttpClient _http = null!;
 
-    private string FilesRoot => Path.Combine(_data, "files");
+    private string FilesRoot => _app!.FilesRoot;
 
     public async Task InitializeAsync()
     {
-        var dll = SampleAssemblyPath();
-        var port = TestEnvironment.GetFreePort();
-        _data = TestEnvironment.CreateTempDirectory("alchemytypes-sample");
-        _app = ServerProcess.Start(
-            "AlchemyTypes.Sample",
-            "dotnet",
-            [dll, "--urls", $"http://127.0.0.1:{port}",
-             "--Database:ConnectionString", $"Data Source={Path.Combine(_data, "sample.db")}",
-             "--AlchemyTypes:Storage:Backends:files:RootPath", FilesRoot,
-             "--AlchemyTypes:Encryption:KeyFile", Path.Combine(_data, "keys.json")],
-            Path.GetDirectoryName(dll));
-        try
-        {
-            await _app.WaitForPortAsync(port, TimeSpan.FromSeconds(60), "The sample app is built with the test project; run ./build.sh test.");
-        }
-        catch
-        {
-            // xunit does not dispose a class whose initialisation failed: clean up here.
-            await DisposeAsync();
-            throw;
-        }
-
+        _app = await SampleApp.StartAsync();
         _http = new HttpClient(new HttpClientHandler { CookieContainer = _cookies,
-            AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            AllowAutoRedirect = false }) { BaseAddress = _app.BaseAddress };
     }
 
     public async Task DisposeAsync()
@@ -57,12 +35,6 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         if (_app is not null)
         {
             await _app.DisposeAsync();
-        }
-
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
         }
     }
 
@@ -147,7 +119,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
             + "passphrase" })).StatusCode);
 
         // At rest: the email is ciphertext and the password an Argon2id PHC string.
-        await using var db = new SqliteConnection($"Data Source={Path.Combine(_data, "sample.db")};Pooling=False");
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(_app!.DataFolder, "sample.db")};Pooling=False");
         await db.OpenAsync();
         await using var query = new SqliteCommand("SELECT \"Email\", \"Password\" FROM \"Users\"", db);
         await using var reader = await query.ExecuteReaderAsync();
@@ -238,15 +210,6 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
     private static string Token(string html)
         => TokenPattern().Match(html) is { Success: true } match ? WebUtility.HtmlDecode(match.Groups[1].Value)
             : throw new InvalidOperationException("The page has no antiforgery token.");
-
-    private static string SampleAssemblyPath()
-    {
-        // The test project references the sample, so it is built with the same configuration next to its project.
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}",
-            StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(TestEnvironment.RepositoryRoot, "samples", "AlchemyTypes.Sample", "bin", configuration, "net10.0", "AlchemyTypes.Sample.dll");
-        return System.IO.File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} was not built. {TestEnvironment.HowToRunEverything}");
-    }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
