@@ -477,7 +477,7 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
                 File.Move(temp, path, overwrite);
                 return;
             }
-            catch (DirectoryNotFoundException) when (attempt < 16 && File.Exists(temp))
+            catch (IOException) when (attempt < 16 && File.Exists(temp) && !Directory.Exists(Path.GetDirectoryName(path)))
             {
                 CreateFolderFor(path);
             }
@@ -494,9 +494,11 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 return;
             }
-            catch (DirectoryNotFoundException) when (attempt < 16)
+            catch (IOException) when (attempt < 16 && !File.Exists(Path.GetDirectoryName(path)!))
             {
-                // A parent made a moment ago was removed as empty by a delete: make it again.
+                // A parent made (or seen) a moment ago was removed as empty by a concurrent delete: make it again. (.NET reports
+                // that race as DirectoryNotFoundException, or as "already exists" when mkdir saw the folder and it was gone
+                // again by the time it was checked.) A file where the folder should be is a real conflict and is thrown.
             }
         }
     }
