@@ -28,10 +28,10 @@ internal static class BenchSummary
     /// The job of the table: one process (in-process emit, so nothing is compiled while the machine is loaded), 2 warm-up
     /// and 5 measured iterations. The recorded-delete benchmark runs 100,000 rows per invocation: 2 single-shot iterations.
     /// </summary>
-    private static readonly Job Short = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2)
+    private static readonly Job Short = Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)).WithLaunchCount(1).WithWarmupCount(2)
         .WithIterationCount(5).WithId("short").Freeze();
 
-    private static readonly Job SingleShot = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
+    private static readonly Job SingleShot = Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)).WithStrategy(RunStrategy.Monitoring)
         .WithLaunchCount(1).WithWarmupCount(0).WithIterationCount(2).WithId("single-shot").Freeze();
 
     private static readonly BenchmarkPick[] Picks =
@@ -87,7 +87,15 @@ internal static class BenchSummary
                 .DistinctBy(c => (c.Descriptor, c.Parameters.DisplayInfo))
                 .Select(c => BenchmarkCase.Create(c.Descriptor, pick.Job, c.Parameters, c.Config))
                 .ToArray();
-            rows.AddRange(Rows(pick, BenchmarkRunner.Run(new BenchmarkRunInfo(cases, pick.Type, info.Config)), peaks));
+            try
+            {
+                rows.AddRange(Rows(pick, BenchmarkRunner.Run(new BenchmarkRunInfo(cases, pick.Type, info.Config)), peaks));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+            {
+                // One class failing (a server that did not start, an in-process timeout) must not lose the other rows.
+                rows.Add($"| {pick.Title} | failed: {ex.Message.ReplaceLineEndings(" ")} | - | - | - | {pick.Goal} |");
+            }
         }
 
         var markdown = Compose(started, rows, probes, probeMiB);
