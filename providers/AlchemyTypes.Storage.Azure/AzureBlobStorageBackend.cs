@@ -210,6 +210,24 @@ public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, 
         return Task.FromResult(blob.GenerateSasUri(builder));
     }
 
+    /// <summary>
+    /// The headers an upload through a signed PUT URL must carry: <c>x-ms-blob-type: BlockBlob</c> (the Blob service refuses a PUT
+    /// without it) and <c>Content-Type</c> when <see cref="SignedUrlOptions.ContentType"/> is set (stored with the blob).
+    /// </summary>
+    /// <param name="options">The options the URL was signed with.</param>
+    /// <returns>Header names and values.</returns>
+    public IReadOnlyDictionary<string, string> GetSignedUploadHeaders(SignedUrlOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["x-ms-blob-type"] = "BlockBlob" };
+        if (options.ContentType is { } type)
+        {
+            headers["Content-Type"] = type;
+        }
+
+        return headers;
+    }
+
     /// <summary>Releases the batch machinery. The container client is the caller's and stays usable.</summary>
     public void Dispose() => _batch?.Dispose();
 

@@ -19,4 +19,14 @@ public sealed class EncryptedAttribute : Attribute
     /// It reveals which rows hold equal values: see SECURITY.md.
     /// </summary>
     public bool BlindIndex { get; set; }
+
+    /// <summary>
+    /// Binds each value to its row as well as to its table and column (format <c>v3</c>): a value copied to another row fails
+    /// with <see cref="Encryption.EncryptedValueException"/> (<see cref="Encryption.EncryptedValueFailure.WrongRow"/>) when that
+    /// row's entity is loaded. The entity's primary key must be set on the client before <c>SaveChanges</c> (GUID, UUIDv7,
+    /// Nanoid or application-assigned keys; not database-generated ones), values are written only through
+    /// <c>SaveChanges</c> (<c>ExecuteUpdate</c> is refused), and a query that projects the property alone, without its
+    /// entity, is not checked. The same as <c>.IsBoundToRow()</c> in <c>OnModelCreating</c>. See SECURITY.md.
+    /// </summary>
+    public bool BindToRow { get; set; }
 }

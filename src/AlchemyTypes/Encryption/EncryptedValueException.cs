@@ -65,8 +65,11 @@ public sealed class EncryptedValueException : AlchemyTypesException
             EncryptedValueFailure.Truncated => "is too short to hold a nonce and an authentication tag (truncated?)",
             EncryptedValueFailure.AuthenticationFailed => $"failed AES-GCM authentication: it was altered, copied from another column, table or schema "
                 + $"(values are bound to their place), or key '{keyId}' in the ring is not the key it was encrypted with",
-            EncryptedValueFailure.Unbound => "is in the v1 format, which is not bound to its table and column, and the key ring rejects such values "
-                + "(RejectUnboundValues): restore the value, or run ReEncryptAsync before calling RejectUnboundValues",
+            EncryptedValueFailure.Unbound => "is in a format not bound to its place (v1: not to its table and column; v2 in a property bound to its "
+                + "row: not to its row), and the key ring rejects such values (RejectUnboundValues): restore the value, or run "
+                + "ReEncryptAsync before calling RejectUnboundValues",
+            EncryptedValueFailure.WrongRow => "was encrypted for another row and copied into this one (the property is bound to its row): "
+                + "restore the row's own value from a backup, or set a new one",
             _ => "could not be decrypted",
         };
         return $"The stored value of '{entityType}.{property}' {what}. No part of it was returned.";

@@ -25,8 +25,15 @@ public enum EncryptedValueFailure
     AuthenticationFailed,
 
     /// <summary>
-    /// The value is in the <c>v1</c> format (bound to its key id only, not to its table and column) and the key ring
-    /// refuses such values (<see cref="EncryptionKeyRing.RejectUnboundValues"/>).
+    /// The value is in the <c>v1</c> format (bound to its key id only, not to its table and column), or in the <c>v2</c>
+    /// format (not bound to its row) in a property bound to its row, and the key ring refuses such values
+    /// (<see cref="EncryptionKeyRing.RejectUnboundValues"/>).
     /// </summary>
     Unbound,
+
+    /// <summary>
+    /// The value is bound to its row (format <c>v3</c>) and was read into another row: it was copied there from the row it
+    /// was encrypted for.
+    /// </summary>
+    WrongRow,
 }

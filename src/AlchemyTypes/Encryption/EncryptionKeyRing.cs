@@ -119,14 +119,15 @@ public sealed partial class EncryptionKeyRing
         return this;
     }
 
-    /// <summary>Whether values in the unbound <c>v1</c> format are refused (see <see cref="RejectUnboundValues"/>).</summary>
+    /// <summary>Whether values not bound to their place are refused (see <see cref="RejectUnboundValues"/>).</summary>
     public bool RejectsUnboundValues => _snapshot.RejectUnbound;
 
     /// <summary>
     /// Refuses to decrypt values in the <c>v1</c> format of earlier releases, which are bound to their key id only (not
-    /// to their table and column): reading one fails with <see cref="EncryptedValueException"/>
-    /// (<see cref="EncryptedValueFailure.Unbound"/>). Call it once <c>ReEncryptAsync</c> has run for every entity type
-    /// with encrypted properties, so that an old value copied into another column cannot be read as that column's value.
+    /// to their table and column), and <c>v2</c> values (not bound to a row) of properties bound to their row: reading one
+    /// fails with <see cref="EncryptedValueException"/> (<see cref="EncryptedValueFailure.Unbound"/>). Call it once
+    /// <c>ReEncryptAsync</c> has run for every entity type with encrypted properties, so that an old value copied into
+    /// another column, or another row, cannot be read there.
     /// </summary>
     /// <returns>This ring, for chaining.</returns>
     public EncryptionKeyRing RejectUnboundValues()

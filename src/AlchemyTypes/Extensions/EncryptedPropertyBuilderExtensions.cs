@@ -34,4 +34,20 @@ public static class EncryptedPropertyBuilderExtensions
         propertyBuilder.HasAnnotation(AlchemyTypesAnnotationNames.BlindIndex, blindIndex);
         return propertyBuilder;
     }
+
+    /// <summary>
+    /// Binds each value of an encrypted property to its row as well as to its table and column, like
+    /// <see cref="AlchemyTypes.EncryptedAttribute.BindToRow"/>: a value copied to another row fails when that row's entity is
+    /// loaded. The entity's primary key must be set on the client before <c>SaveChanges</c>; values are written only through
+    /// <c>SaveChanges</c>; a query projecting the property without its entity is not checked. See SECURITY.md.
+    /// </summary>
+    /// <typeparam name="TProperty">The property type: <see cref="string"/>.</typeparam>
+    /// <param name="propertyBuilder">A property marked with <c>IsEncrypted</c> or <see cref="AlchemyTypes.EncryptedAttribute"/>.</param>
+    /// <returns>The same builder.</returns>
+    public static PropertyBuilder<TProperty> IsBoundToRow<TProperty>(this PropertyBuilder<TProperty> propertyBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(propertyBuilder);
+        propertyBuilder.HasAnnotation(AlchemyTypesAnnotationNames.EncryptedBindToRow, true);
+        return propertyBuilder;
+    }
 }

@@ -53,20 +53,32 @@ public static class EncryptionDbContextExtensions
 
         // Key ids are limited to A-Z a-z 0-9 . - so the LIKE pattern needs no escaping; it is passed as a parameter anyway.
         var sql = context.GetService<ISqlGenerationHelper>();
+        // Current: the key ring's current key, in the format the property is written in (v3 when bound to its row). Only the
+        // patterns used become parameters.
+        var patterns = new List<object>();
         var conditions = encrypted.Select(p =>
         {
             var column = sql.DelimitIdentifier(p.GetColumnName(storeObject)!);
-            return $"({column} IS NOT NULL AND {column} NOT LIKE {{0}})";
-        });
+            var version = ((EncryptedStringConverter)p.GetValueConverter()!).Rows is null
+                ? EncryptedStringCipher.Version : EncryptedStringCipher.RowBoundVersion;
+            var pattern = version + ":" + currentKeyId + ":%";
+            var index = patterns.IndexOf(pattern);
+            if (index < 0)
+            {
+                index = patterns.Count;
+                patterns.Add(pattern);
+            }
+
+            return $"({column} IS NOT NULL AND {column} NOT LIKE {{{index}}})";
+        }).ToList();
         var query = $"SELECT * FROM {sql.DelimitIdentifier(table, entityType.GetSchema())} WHERE {string.Join(" OR ", conditions)}";
-        var pattern = EncryptedStringCipher.Version + ":" + currentKeyId + ":%";
 
         var rows = 0;
         var batches = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = await context.Set<TEntity>().FromSqlRaw(query, pattern).AsTracking().Take(batchSize)
+            var batch = await context.Set<TEntity>().FromSqlRaw(query, [.. patterns]).AsTracking().Take(batchSize)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {

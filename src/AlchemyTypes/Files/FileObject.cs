@@ -189,11 +189,15 @@ public sealed class FileObject : IEquatable<FileObject>
         }
     }
 
-    /// <summary>A time-limited URL to download (or upload) the content, when the backend can sign (see <see cref="CanSignUrls"/>).</summary>
-    /// <param name="options">Method and expiry; GET for one hour when null.</param>
+    /// <summary>A time-limited URL to download the content, when the backend can sign (see <see cref="CanSignUrls"/>).</summary>
+    /// <param name="options">Expiry; GET for one hour when null. PUT is refused: see the exception.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The URL.</returns>
     /// <exception cref="StorageCapabilityException">The backend cannot sign URLs.</exception>
+    /// <exception cref="FileObjectStateException">
+    /// A PUT URL was asked for: an upload through it would replace the stored content behind the row's back (its size and
+    /// checksum would describe other bytes). Upload new content with <c>context.CreateDirectUploadAsync</c>, which signs a fresh key.
+    /// </exception>
     public Task<Uri> GetSignedUrlAsync(SignedUrlOptions? options = null, CancellationToken cancellationToken = default)
     {
         var storage = RequireStorage();
@@ -205,6 +209,13 @@ public sealed class FileObject : IEquatable<FileObject>
 
         options ??= new SignedUrlOptions();
         options.Validate();
+        if (options.Method != SignedUrlMethod.Get)
+        {
+            throw new FileObjectStateException($"'{FileName}' is stored: a signed PUT URL for its key would let an upload replace "
+                + "the content while the row keeps the old size and checksum. Signed PUT URLs are issued only for fresh keys: use "
+                + "context.CreateDirectUploadAsync for the property, then context.AttachDirectUploadAsync with the returned token.");
+        }
+
         return signer.GetSignedUrlAsync(Key, options, cancellationToken);
     }
 
@@ -264,6 +275,24 @@ public sealed class FileObject : IEquatable<FileObject>
 
     internal PendingContent? Pending => _pending;
 
+    /// <summary>For a direct upload: the backend and key of the object in its upload place, removed once the save commits.</summary>
+    internal (string Backend, string Key)? DirectUploadSource { get; private init; }
+
+    /// <summary>A direct upload checked by AttachDirectUploadAsync: saved by copying the uploaded object to <paramref name="key"/>.</summary>
+    internal static FileObject FromDirectUpload(
+        string fileName, string key, string backend, string contentType, IStorageBackend storage, string uploadKey)
+        => new(fileName, key, backend, contentType, NoMetadata)
+        {
+            _pending = PendingContent.FromStorage(storage, uploadKey),
+            _contentTypeDeclared = true,
+            DirectUploadSource = (backend, uploadKey),
+        };
+
+    /// <summary>The key a file of this name gets under a fresh id (the id's 32 hex digits, a slash, a safe form of the name).</summary>
+    internal static string KeyFor(Guid id, string fileName) => $"{id:N}/{SafeName(fileName)}";
+
+    internal static void CheckFileName(string fileName) => ValidateFileName(fileName);
+
     /// <summary>Uploads the pending content; on return the object is stored and describes what the backend holds.</summary>
     internal async Task UploadAsync(
         string backendName, IStorageBackend storage, long? maxSize, Func<long, Exception> onTooLarge,
@@ -271,7 +300,7 @@ public sealed class FileObject : IEquatable<FileObject>
         bool async, CancellationToken cancellationToken)
     {
         var pending = _pending ?? throw new FileObjectStateException($"'{FileName}' has no content waiting to be uploaded.");
-        var source = pending.Open(FileName);
+        var source = await pending.OpenAsync(FileName, async, cancellationToken).ConfigureAwait(false);
         try
         {
             // The type comes from the bytes (checked against the declared one and the allowed types) before the backend sees anything.
@@ -415,7 +444,9 @@ public sealed class FileObject : IEquatable<FileObject>
         return copy;
     }
 
-    private static string GenerateKey(string fileName)
+    private static string GenerateKey(string fileName) => KeyFor(UuidV7ValueGenerator.NewGuid(null), fileName);
+
+    private static string SafeName(string fileName)
     {
         var safe = new StringBuilder(Math.Min(fileName.Length, 100));
         foreach (var c in fileName)
@@ -429,6 +460,6 @@ public sealed class FileObject : IEquatable<FileObject>
         }
 
         var name = safe.ToString().Trim('.');
-        return $"{UuidV7ValueGenerator.NewGuid(null):N}/{(name.Length == 0 ? "file" : name)}";
+        return name.Length == 0 ? "file" : name;
     }
 }

@@ -120,6 +120,21 @@ public sealed class AlchemyTypesOptionsBuilder
         return WithOption(e => e.WithStorageRegistry(registry));
     }
 
+    /// <summary>
+    /// Turns direct uploads on: browsers upload straight to storage through a short-lived URL and the app attaches the result
+    /// with a signed token (<c>context.CreateDirectUploadAsync</c>, <c>context.AttachDirectUploadAsync</c>).
+    /// </summary>
+    /// <param name="options">The signing secret (at least 32 bytes) and how long targets live.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="AlchemyTypesConfigurationException">The options are not valid.</exception>
+    public AlchemyTypesOptionsBuilder UseDirectUploads(DirectUploadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var copy = new DirectUploadOptions { SigningKey = [.. options.SigningKey], ExpiresIn = options.ExpiresIn };
+        return WithOption(e => e.WithDirectUploads(copy));
+    }
+
     internal AlchemyTypesOptionsBuilder WithOption(Func<AlchemyTypesOptionsExtension, AlchemyTypesOptionsExtension> change)
     {
         var extension = OptionsBuilder.Options.FindExtension<AlchemyTypesOptionsExtension>() ?? new AlchemyTypesOptionsExtension();

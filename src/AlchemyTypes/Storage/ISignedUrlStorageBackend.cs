@@ -13,4 +13,18 @@ public interface ISignedUrlStorageBackend : IStorageBackend
     /// <returns>The URL, valid until <see cref="SignedUrlOptions.ExpiresIn"/> has passed.</returns>
     /// <exception cref="StorageCapabilityException">This backend instance cannot sign URLs.</exception>
     Task<Uri> GetSignedUrlAsync(string key, SignedUrlOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The headers an upload through a signed PUT URL must carry: <c>Content-Type</c> when <see cref="SignedUrlOptions.ContentType"/>
+    /// is set, plus what the service requires (Azure adds <c>x-ms-blob-type: BlockBlob</c>).
+    /// </summary>
+    /// <param name="options">The options the URL was signed with.</param>
+    /// <returns>Header names and values, to send exactly.</returns>
+    IReadOnlyDictionary<string, string> GetSignedUploadHeaders(SignedUrlOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ContentType is { } type
+            ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = type }
+            : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+    }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AlchemyTypes.Shared.IO;
 using AlchemyTypes.Storage;
+using AlchemyTypes.Storage.Internal;
 
 namespace AlchemyTypes;
 
@@ -19,7 +20,7 @@ namespace AlchemyTypes;
 /// The symbolic-link check happens before the file is opened: a process that can create links inside the root between the
 /// check and the open (a TOCTOU race) is outside what this backend defends against. Give the root to this process alone.
 /// </remarks>
-public sealed class LocalFileSystemStorageBackend : IStorageBackend
+public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
 {
     private const string InternalFolderName = ".alchemytypes";
     private const int BufferSize = 81920;
@@ -28,6 +29,7 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
     private readonly string _metaRoot;
     private readonly string _tempRoot;
     private readonly object[] _conditionalDeleteLocks = [.. Enumerable.Range(0, 64).Select(_ => new object())];
+    private readonly LocalUrlSigner? _signer;
 
     /// <summary>Creates a backend over <paramref name="rootDirectory"/>, creating the folder if needed.</summary>
     /// <param name="rootDirectory">The folder that holds the objects.</param>
@@ -46,6 +48,52 @@ public sealed class LocalFileSystemStorageBackend : IStorageBackend
         _tempRoot = Path.Combine(_root, InternalFolderName, "tmp");
         Directory.CreateDirectory(_metaRoot);
         Directory.CreateDirectory(_tempRoot);
+    }
+
+    /// <summary>
+    /// Creates a backend from options; with <see cref="LocalFileSystemStorageOptions.SigningKey"/> and
+    /// <see cref="LocalFileSystemStorageOptions.BaseUrl"/> it signs URLs that <c>app.MapAlchemyTypesLocalStorage(backend)</c> serves.
+    /// </summary>
+    /// <param name="options">The root directory and the signing settings.</param>
+    /// <exception cref="AlchemyTypesConfigurationException">The options are not valid.</exception>
+    public LocalFileSystemStorageBackend(LocalFileSystemStorageOptions options)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).RootDirectory ?? "")
+    {
+        options.Validate();
+        MaxUploadSize = options.MaxUploadSize;
+        if (options.SigningKey is { } secret && options.BaseUrl is { } baseUrl)
+        {
+            _signer = new LocalUrlSigner(secret, baseUrl, options.TimeProvider);
+        }
+    }
+
+    /// <summary>Whether this backend signs URLs (it was created with a signing key and a base URL).</summary>
+    public bool CanSignUrls => _signer is not null;
+
+    /// <summary>The largest upload the endpoint accepts through a signed PUT URL.</summary>
+    public long MaxUploadSize { get; } = 5L * 1024 * 1024 * 1024;
+
+    internal LocalUrlSigner? Signer => _signer;
+
+    /// <summary>
+    /// A URL under the configured base URL, signed with HMAC-SHA256 and expiring, for GET (read) or PUT (create: the endpoint never
+    /// replaces an existing object, and takes at most <see cref="SignedUrlOptions.MaxSize"/> or <see cref="MaxUploadSize"/> bytes,
+    /// with exactly the <see cref="SignedUrlOptions.ContentType"/> when one is set). Served by <c>app.MapAlchemyTypesLocalStorage</c>.
+    /// </summary>
+    /// <param name="key">The object key.</param>
+    /// <param name="options">Method, expiry, content type and size limit for PUT.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The URL.</returns>
+    /// <exception cref="StorageCapabilityException">The backend was created without a signing key and base URL.</exception>
+    public Task<Uri> GetSignedUrlAsync(string key, SignedUrlOptions options, CancellationToken cancellationToken = default)
+    {
+        StorageKey.Validate(key);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+        var signer = _signer ?? throw new StorageCapabilityException($"{this} cannot sign URLs: create it with LocalFileSystemStorageOptions "
+            + "that set SigningKey and BaseUrl, and map the endpoint with app.MapAlchemyTypesLocalStorage(backend).");
+        return Task.FromResult(signer.Sign(key, options, MaxUploadSize));
     }
 
     /// <summary>The resolved root directory.</summary>

@@ -15,6 +15,12 @@ public sealed class SignedUrlOptions
     /// <summary>For PUT: the content type the uploader must send, when the backend can enforce it.</summary>
     public string? ContentType { get; init; }
 
+    /// <summary>
+    /// For PUT: the most bytes the upload may have, where the backend can enforce it while receiving (the local backend's
+    /// endpoint does; S3 and Azure presigned URLs cannot, so the direct-upload attach step checks the size afterwards).
+    /// </summary>
+    public long? MaxSize { get; init; }
+
     /// <summary>Checks the options; backends call it before signing.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The expiry is not positive or longer than <see cref="MaxExpiry"/>.</exception>
     public void Validate()
@@ -23,6 +29,11 @@ public sealed class SignedUrlOptions
         {
             throw new ArgumentOutOfRangeException(nameof(ExpiresIn), ExpiresIn, $"A signed URL must expire after more than zero and at most "
                 + $"{MaxExpiry.TotalDays} days.");
+        }
+
+        if (MaxSize is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxSize), MaxSize, "The largest upload size cannot be negative.");
         }
 
         if (!Enum.IsDefined(Method))

@@ -41,6 +41,24 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public BlobServiceClient CreateServiceClient() => new(ConnectionString);
 
     /// <summary>A container name no other test uses.</summary>
+    /// <summary>
+    /// Lets browsers on <paramref name="origin"/> upload to (PUT) and read (GET, HEAD) blobs directly: a Blob service CORS rule
+    /// (SetProperties) allowing any request header and exposing ETag. Service-wide, like Azure's own CORS settings.
+    /// </summary>
+    public async Task AllowBrowserUploadsAsync(string origin)
+    {
+        var service = CreateServiceClient();
+        var properties = (await service.GetPropertiesAsync()).Value;
+        properties.Cors =
+        [
+            new Azure.Storage.Blobs.Models.BlobCorsRule
+            {
+                AllowedOrigins = origin, AllowedMethods = "PUT,GET,HEAD", AllowedHeaders = "*", ExposedHeaders = "ETag", MaxAgeInSeconds = 600,
+            },
+        ];
+        await service.SetPropertiesAsync(properties);
+    }
+
     public static string NewContainerName() => $"alchemy-{Guid.NewGuid():N}";
 
     public async Task DisposeAsync()

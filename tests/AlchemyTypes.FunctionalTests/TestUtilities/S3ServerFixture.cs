@@ -49,6 +49,30 @@ public sealed class S3ServerFixture : IAsyncLifetime
     public IAmazonS3 CreateClient(Action<AmazonS3Config>? configure = null) => TestServerClients.S3(ServiceUrl, AccessKey, SecretKey, Region, configure);
 
     /// <summary>A bucket name no other test uses.</summary>
+    /// <summary>
+    /// Lets browsers on <paramref name="origin"/> upload to (PUT) and read (GET, HEAD) <paramref name="bucket"/> directly: a bucket
+    /// CORS rule (PutBucketCors, which s3rver implements) allowing any request header and exposing ETag.
+    /// </summary>
+    public static async Task AllowBrowserUploadsAsync(IAmazonS3 client, string bucket, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        await client.PutCORSConfigurationAsync(new Amazon.S3.Model.PutCORSConfigurationRequest
+        {
+            BucketName = bucket,
+            Configuration = new Amazon.S3.Model.CORSConfiguration
+            {
+                Rules =
+                [
+                    new Amazon.S3.Model.CORSRule
+                    {
+                        AllowedOrigins = [origin], AllowedMethods = ["PUT", "GET", "HEAD"], AllowedHeaders = ["*"], ExposeHeaders = ["ETag"],
+                        MaxAgeSeconds = 600,
+                    },
+                ],
+            },
+        });
+    }
+
     public static string NewBucketName() => $"alchemy-{Guid.NewGuid():N}"[..40];
 
     public async Task DisposeAsync()

@@ -58,6 +58,13 @@ internal static class EncryptedExecuteUpdateRewriter
                 continue;
             }
 
+            if (converter.Rows is not null)
+            {
+                throw new EncryptedQueryException(converter.EntityType, converter.Property,
+                    $"ExecuteUpdate sets '{converter.EntityType}.{converter.Property}', which is bound to its row: one statement cannot encrypt a "
+                    + "value for each row it updates. Load the entities, change them and call SaveChanges.");
+            }
+
             if (StripQuotes(value) is LambdaExpression)
             {
                 throw new EncryptedQueryException(converter.EntityType, converter.Property,

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using AlchemyTypes.Encryption.Internal;
@@ -10,12 +11,19 @@ namespace AlchemyTypes.Encryption.Internal;
 /// AES-256-GCM with a fresh random 96-bit nonce per value, a 128-bit tag and the UTF-8 plaintext. The associated data of
 /// <c>v2</c> (written now) is the ASCII header <c>v2:&lt;keyId&gt;:</c> followed by the canonical bytes of the value's
 /// <see cref="EncryptionBinding"/> (schema, table, column), so a value copied to another column or table fails
-/// authentication; <c>v1</c> (read only, unless the ring rejects it) authenticated the header alone. Documented in SECURITY.md.
+/// authentication; <c>v1</c> (read only, unless the ring rejects it) authenticated the header alone. <c>v3</c>, written for
+/// properties bound to their row, has the associated data of <c>v2</c> and puts the row's key inside the encrypted
+/// plaintext: a 4-byte big-endian length, the row key's canonical bytes (<see cref="RowKey"/>), then the UTF-8 value; the
+/// row key is checked against the row the value is read into (<see cref="RowBindingMaterializationInterceptor"/>).
+/// Documented in SECURITY.md.
 /// </summary>
 internal static class EncryptedStringCipher
 {
     /// <summary>The version written: bound to its table and column.</summary>
     public const string Version = "v2";
+
+    /// <summary>The version written for properties bound to their row: <see cref="Version"/> plus the row's key.</summary>
+    public const string RowBoundVersion = "v3";
 
     /// <summary>The first version: bound to its key id only; still read unless <see cref="EncryptionKeyRing.RejectUnboundValues"/> was called.</summary>
     public const string UnboundVersion = "v1";
@@ -27,20 +35,29 @@ internal static class EncryptedStringCipher
     private const int StackLimit = 256;
 
     /// <summary>The longest stored value for a plaintext of <paramref name="maxChars"/> UTF-16 characters.</summary>
-    public static int MaxStoredLength(int maxChars)
-        => Version.Length + 2 + EncryptionKeyRing.MaxKeyIdLength + (((NonceSize + TagSize + (3 * maxChars)) + 2) / 3 * 4);
+    public static int MaxStoredLength(int maxChars, bool rowBound = false)
+        => Version.Length + 2 + EncryptionKeyRing.MaxKeyIdLength
+            + (((NonceSize + TagSize + (rowBound ? 4 + RowKey.Size : 0) + (3 * maxChars)) + 2) / 3 * 4);
 
     /// <summary>Encrypts in the current format, bound to <paramref name="binding"/>.</summary>
     public static string Encrypt(EncryptionKeyRing ring, string plaintext, EncryptionBinding binding)
     {
         ArgumentNullException.ThrowIfNull(binding);
-        return Encrypt(ring, plaintext, Version, binding.Bytes);
+        return Encrypt(ring, plaintext, Version, binding.Bytes, []);
+    }
+
+    /// <summary>Encrypts in the row-bound format <c>v3</c>: bound to <paramref name="binding"/> and to the row key <paramref name="rowKey"/>.</summary>
+    public static string Encrypt(EncryptionKeyRing ring, string plaintext, EncryptionBinding binding, byte[] rowKey)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        ArgumentNullException.ThrowIfNull(rowKey);
+        return Encrypt(ring, plaintext, RowBoundVersion, binding.Bytes, rowKey);
     }
 
     /// <summary>Encrypts in the unbound <c>v1</c> format: only for tests and tools that must produce values of older releases.</summary>
-    public static string EncryptUnbound(EncryptionKeyRing ring, string plaintext) => Encrypt(ring, plaintext, UnboundVersion, []);
+    public static string EncryptUnbound(EncryptionKeyRing ring, string plaintext) => Encrypt(ring, plaintext, UnboundVersion, [], []);
 
-    private static string Encrypt(EncryptionKeyRing ring, string plaintext, string version, byte[] binding)
+    private static string Encrypt(EncryptionKeyRing ring, string plaintext, string version, byte[] binding, byte[] rowKey)
     {
         var snapshot = ring.Current;
         var keyId = snapshot.CurrentKeyId
@@ -48,7 +65,8 @@ internal static class EncryptedStringCipher
                 + "before saving encrypted values.");
         var key = snapshot.Keys[keyId];
         var header = version + ":" + keyId + ":";
-        var byteCount = Encoding.UTF8.GetByteCount(plaintext);
+        var prefixLength = version == RowBoundVersion ? 4 + rowKey.Length : 0;
+        var byteCount = prefixLength + Encoding.UTF8.GetByteCount(plaintext);
         var payload = new byte[NonceSize + byteCount + TagSize];
         var nonce = payload.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
@@ -56,7 +74,13 @@ internal static class EncryptedStringCipher
         try
         {
             var plain = rented.AsSpan(0, byteCount);
-            Encoding.UTF8.GetBytes(plaintext, plain);
+            if (prefixLength > 0)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(plain, rowKey.Length);
+                rowKey.CopyTo(plain[4..]);
+            }
+
+            Encoding.UTF8.GetBytes(plaintext, plain[prefixLength..]);
             Span<byte> associatedData = stackalloc byte[header.Length + binding.Length];
             Encoding.ASCII.GetBytes(header, associatedData);
             binding.CopyTo(associatedData[header.Length..]);
@@ -78,7 +102,17 @@ internal static class EncryptedStringCipher
     /// with a null binding only <c>v1</c> values decrypt.
     /// </summary>
     public static string Decrypt(EncryptionKeyRing ring, string stored, string entityType, string property, EncryptionBinding? binding)
+        => Decrypt(ring, stored, entityType, property, binding, rowBound: false, out _);
+
+    /// <summary>
+    /// Decrypts a stored value of any version; <paramref name="rowKey"/> is the row key a <c>v3</c> value was bound to, else
+    /// null. For a <paramref name="rowBound"/> property, <c>v1</c> and <c>v2</c> values fail with
+    /// <see cref="EncryptedValueFailure.Unbound"/> once the ring rejects unbound values.
+    /// </summary>
+    public static string Decrypt(
+        EncryptionKeyRing ring, string stored, string entityType, string property, EncryptionBinding? binding, bool rowBound, out byte[]? rowKey)
     {
+        rowKey = null;
         var firstColon = stored.IndexOf(':', StringComparison.Ordinal);
         var secondColon = firstColon < 0 ? -1 : stored.IndexOf(':', firstColon + 1);
         if (secondColon < 0)
@@ -89,8 +123,14 @@ internal static class EncryptedStringCipher
         var version = stored.AsSpan(0, firstColon);
         var snapshot = ring.Current;
         byte[] bound;
-        if (version.SequenceEqual(Version) && binding is not null)
+        var isRowBound = version.SequenceEqual(RowBoundVersion);
+        if ((isRowBound || version.SequenceEqual(Version)) && binding is not null)
         {
+            if (!isRowBound && rowBound && snapshot.RejectUnbound)
+            {
+                throw new EncryptedValueException(entityType, property, EncryptedValueFailure.Unbound);
+            }
+
             bound = binding.Bytes;
         }
         else if (version.SequenceEqual(UnboundVersion))
@@ -169,7 +209,19 @@ internal static class EncryptedStringCipher
                 key.Return(aes);
             }
 
-            return Encoding.UTF8.GetString(plain);
+            if (!isRowBound)
+            {
+                return Encoding.UTF8.GetString(plain);
+            }
+
+            // v3: the row key's length and bytes come first, inside the authenticated plaintext.
+            if (plain.Length < 4 || BinaryPrimitives.ReadInt32BigEndian(plain) is var keyLength && (keyLength < 0 || keyLength > plain.Length - 4))
+            {
+                throw new EncryptedValueException(entityType, property, EncryptedValueFailure.Malformed, keyId);
+            }
+
+            rowKey = plain.AsSpan(4, keyLength).ToArray();
+            return Encoding.UTF8.GetString(plain.AsSpan(4 + keyLength));
         }
         catch (AuthenticationTagMismatchException ex)
         {
@@ -193,7 +245,8 @@ internal static class EncryptedStringCipher
     /// <summary>The key id of a stored value, or null when the value is not in the v1 or v2 layout.</summary>
     public static string? ReadKeyId(string stored)
     {
-        if (!stored.StartsWith(Version + ":", StringComparison.Ordinal) && !stored.StartsWith(UnboundVersion + ":", StringComparison.Ordinal))
+        if (!stored.StartsWith(Version + ":", StringComparison.Ordinal) && !stored.StartsWith(UnboundVersion + ":", StringComparison.Ordinal)
+            && !stored.StartsWith(RowBoundVersion + ":", StringComparison.Ordinal))
         {
             return null;
         }

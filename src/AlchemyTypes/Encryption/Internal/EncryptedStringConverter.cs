@@ -10,13 +10,17 @@ namespace AlchemyTypes.Encryption.Internal;
 /// </summary>
 internal sealed class EncryptedStringConverter : ValueConverter<string, string>
 {
-    public EncryptedStringConverter(EncryptionKeyRing keyRing, string entityType, string property, int? maxLength, EncryptionBinding binding)
+    public EncryptedStringConverter(
+        EncryptionKeyRing keyRing, string entityType, string property, int? maxLength, EncryptionBinding binding, RowBoundValues? rows = null)
         : base(
-            value => Encrypt(value, keyRing, entityType, property, maxLength, binding),
-            stored => EncryptedStringCipher.Decrypt(keyRing, stored, entityType, property, binding),
-            maxLength is { } max ? new ConverterMappingHints(size: EncryptedStringCipher.MaxStoredLength(max),
+            value => rows == null ? Encrypt(value, keyRing, entityType, property, maxLength, binding) : EncryptForRow(value, keyRing, entityType, property,
+                maxLength, binding, rows),
+            stored => rows == null ? EncryptedStringCipher.Decrypt(keyRing, stored, entityType, property, binding) : DecryptForRow(stored, keyRing,
+                entityType, property, binding, rows),
+            maxLength is { } max ? new ConverterMappingHints(size: EncryptedStringCipher.MaxStoredLength(max, rows != null),
                 unicode: false) : new ConverterMappingHints(unicode: false))
     {
+        Rows = rows;
         KeyRing = keyRing;
         EntityType = entityType;
         Property = property;
@@ -34,6 +38,9 @@ internal sealed class EncryptedStringConverter : ValueConverter<string, string>
 
     public EncryptionBinding Binding { get; }
 
+    /// <summary>The row keys of the values of a property bound to its row; null when values are bound to their column only.</summary>
+    public RowBoundValues? Rows { get; }
+
     internal static void CheckLength(string value, string entityType, string property, int? maxLength)
     {
         if (maxLength is { } max && value.Length > max)
@@ -46,5 +53,35 @@ internal sealed class EncryptedStringConverter : ValueConverter<string, string>
     {
         CheckLength(value, entityType, property, maxLength);
         return EncryptedStringCipher.Encrypt(keyRing, value, binding);
+    }
+
+    private static string EncryptForRow(
+        string value, EncryptionKeyRing keyRing, string entityType, string property, int? maxLength, EncryptionBinding binding, RowBoundValues rows)
+    {
+        CheckLength(value, entityType, property, maxLength);
+        if (value.Length == 0)
+        {
+            return EncryptedStringCipher.Encrypt(keyRing, value, binding, []);
+        }
+
+        if (!rows.TryGetWritten(value, out var rowKey))
+        {
+            throw new EncryptedQueryException(entityType, property, $"'{entityType}.{property}' is bound to its row, so its values are "
+                + "encrypted by SaveChanges, which knows the row. Change the loaded or added entity and call SaveChanges; ExecuteUpdate, "
+                + "raw parameters and comparisons with the encrypted column cannot bind a value to a row.");
+        }
+        return EncryptedStringCipher.Encrypt(keyRing, value, binding, rowKey);
+    }
+
+    private static string DecryptForRow(
+        string stored, EncryptionKeyRing keyRing, string entityType, string property, EncryptionBinding binding, RowBoundValues rows)
+    {
+        var value = EncryptedStringCipher.Decrypt(keyRing, stored, entityType, property, binding, rowBound: true, out var rowKey);
+        if (rowKey is not null)
+        {
+            rows.RecordRead(value, rowKey);
+        }
+
+        return value;
     }
 }

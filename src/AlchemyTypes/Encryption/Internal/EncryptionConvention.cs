@@ -68,14 +68,21 @@ internal sealed class EncryptionConvention(EncryptionKeyRing? keyRing, PasswordH
             throw new AlchemyTypesConfigurationException($"The maximum length of the encrypted property '{name}' must be positive.");
         }
 
+        var bindToRow = property.FindAnnotation(AlchemyTypesAnnotationNames.EncryptedBindToRow)?.Value as bool? ?? attribute?.BindToRow ?? false;
+        if (bindToRow && property.IsShadowProperty())
+        {
+            throw new AlchemyTypesConfigurationException($"'{name}' is bound to its row, which needs a CLR property or field: a shadow property "
+                + "is never materialized on an entity, so the row it was read into cannot be checked.");
+        }
+
         // Resolved to the final table and column by EncryptionBindingConvention once the model is finalized.
         var binding = new EncryptionBinding(displayName, property.Name);
-        var converter = new EncryptedStringConverter(keyRing, displayName, property.Name, maxLength, binding);
+        var converter = new EncryptedStringConverter(keyRing, displayName, property.Name, maxLength, binding, bindToRow ? new RowBoundValues() : null);
         property.Builder.HasConversion(converter);
         if (maxLength is { } max)
         {
             // The column holds the ciphertext, longer than the plaintext limit.
-            ((IMutableProperty)property).SetMaxLength(EncryptedStringCipher.MaxStoredLength(max));
+            ((IMutableProperty)property).SetMaxLength(EncryptedStringCipher.MaxStoredLength(max, bindToRow));
         }
 
         var blindIndex = property.FindAnnotation(AlchemyTypesAnnotationNames.BlindIndex)?.Value as bool? ?? attribute?.BlindIndex ?? false;

@@ -52,6 +52,16 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
                 }
             }
 
+            // A direct upload was copied to its row's key: the object in its upload place goes once the save commits.
+            foreach (var upload in save.Uploads)
+            {
+                if (upload.File.DirectUploadSource is { } source && !changeTracker.Entries<PendingStorageDelete>().Any(e =>
+                        e.State == EntityState.Added && e.Entity.Backend == source.Backend && e.Entity.Key == source.Key))
+                {
+                    RecordedDeletes.Record(context, source.Backend, source.Key, null);
+                }
+            }
+
             before.ExceptWith(after);
             foreach (var garbage in before)
             {
@@ -199,7 +209,8 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
         {
             await UndoAsync(save.Uploads, async).ConfigureAwait(false);
             var ex = failed.Error!;
-            if (ex is OperationCanceledException or FileValidationException or FileObjectStateException or AlchemyTypesConfigurationException)
+            if (ex is OperationCanceledException or FileValidationException or FileObjectStateException or AlchemyTypesConfigurationException
+                or DirectUploadException)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex);
             }
@@ -238,6 +249,11 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
                 async,
                 cancellationToken).ConfigureAwait(false);
             upload.Done = true;
+        }
+        catch (StorageObjectExistsException ex) when (file.DirectUploadSource is not null)
+        {
+            upload.Error = new DirectUploadException(DirectUploadFailure.AlreadyAttached, $"The direct upload '{file.FileName}' was "
+                + $"attached already: its file belongs to another row. Nothing was stored for {rule.DisplayName}; a token attaches once.", ex);
         }
         catch (Exception ex)
         {

@@ -7,10 +7,12 @@ internal sealed class PendingContent
     private readonly Stream? _stream;
     private readonly long _streamStart;
     private readonly string? _path;
+    private readonly (Storage.IStorageBackend Storage, string Key)? _stored;
     private bool _consumed;
 
-    private PendingContent(byte[]? bytes, Stream? stream, string? path)
+    private PendingContent(byte[]? bytes, Stream? stream, string? path, (Storage.IStorageBackend, string)? stored = null)
     {
+        _stored = stored;
         _bytes = bytes;
         _stream = stream;
         _path = path;
@@ -29,6 +31,29 @@ internal sealed class PendingContent
     public static PendingContent FromStream(Stream stream) => new(null, stream, null);
 
     public static PendingContent FromPath(string path) => new(null, null, path);
+
+    /// <summary>Content that is an object in storage already (a direct upload waiting in its upload place): read when saved.</summary>
+    public static PendingContent FromStorage(Storage.IStorageBackend storage, string key) => new(null, null, null, (storage, key));
+
+    public async Task<Stream> OpenAsync(string fileName, bool async, CancellationToken cancellationToken)
+    {
+        if (_stored is not { } stored)
+        {
+            return Open(fileName);
+        }
+
+        try
+        {
+            return async
+                ? await stored.Storage.OpenReadAsync(stored.Key, null, cancellationToken).ConfigureAwait(false)
+                : stored.Storage.OpenRead(stored.Key);
+        }
+        catch (Storage.StorageObjectNotFoundException ex)
+        {
+            throw new DirectUploadException(DirectUploadFailure.NotUploaded, $"The direct upload of '{fileName}' is no longer in storage "
+                + "(attached and saved already, or removed): nothing was stored. Ask for a new upload target.", ex);
+        }
+    }
 
     public Stream Open(string fileName)
     {

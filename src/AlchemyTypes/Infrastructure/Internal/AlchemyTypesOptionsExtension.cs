@@ -40,6 +40,7 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
         StorageBackends = copyFrom.StorageBackends;
         DefaultStorageName = copyFrom.DefaultStorageName;
         StorageRegistry = copyFrom.StorageRegistry;
+        DirectUploads = copyFrom.DirectUploads;
     }
 
     public bool UtcDateTimeEnforcement { get; private init; } = true;
@@ -64,6 +65,9 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
     /// <summary>A registry passed whole with UseStorageRegistry (from dependency injection, say).</summary>
     public StorageRegistry? StorageRegistry { get; private init; }
 
+    /// <summary>Direct uploads' signing secret and expiry; null when not configured. Read per context, not part of the model.</summary>
+    public DirectUploadOptions? DirectUploads { get; private init; }
+
     public bool HasStorage => StorageRegistry is not null || StorageBackends.Count > 0;
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
@@ -73,6 +77,9 @@ internal sealed class AlchemyTypesOptionsExtension : IDbContextOptionsExtension
 
     public AlchemyTypesOptionsExtension WithDefaultStorage(string name)
         => new(this) { DefaultStorageName = name };
+
+    public AlchemyTypesOptionsExtension WithDirectUploads(DirectUploadOptions options)
+        => new(this) { DirectUploads = options };
 
     public AlchemyTypesOptionsExtension WithStorageRegistry(StorageRegistry registry)
         => new(this) { StorageRegistry = registry };

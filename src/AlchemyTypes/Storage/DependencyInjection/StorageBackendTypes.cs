@@ -8,15 +8,45 @@ public sealed class StorageBackendTypes
 {
     private readonly Dictionary<string, Func<StorageBackendFactoryContext, IStorageBackend>> _factories = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Creates the set with the built-in types, "Local" (setting <c>RootPath</c>) and "InMemory".</summary>
+    /// <summary>Creates the set with the built-in types, "Local" (setting <c>RootPath</c>;
+    /// <c>SigningKey</c> (Base64) with <c>BaseUrl</c> for signed URLs) and "InMemory".</summary>
     public StorageBackendTypes()
     {
         Add("Local", context =>
         {
             var root = context.Configuration["RootPath"];
-            return string.IsNullOrWhiteSpace(root)
-                ? throw context.Error("a Local backend needs RootPath, the folder that holds the files.")
-                : new LocalFileSystemStorageBackend(root);
+            if (string.IsNullOrWhiteSpace(root))
+            {
+                throw context.Error("a Local backend needs RootPath, the folder that holds the files.");
+            }
+
+            var key = context.Configuration["SigningKey"];
+            var baseUrl = context.Configuration["BaseUrl"];
+            if (key is null && baseUrl is null)
+            {
+                return new LocalFileSystemStorageBackend(root);
+            }
+
+            byte[]? secret = null;
+            if (key is not null)
+            {
+                var buffer = new byte[key.Length];
+                secret = Convert.TryFromBase64String(key, buffer, out var length) && length > 0
+                    ? buffer[..length]
+                    : throw context.Error("SigningKey must be Base64 (at least 32 random bytes, e.g. RandomNumberGenerator.GetBytes(32)).");
+            }
+
+            if (baseUrl is not null && !Uri.TryCreate(baseUrl, UriKind.Absolute, out _))
+            {
+                throw context.Error($"BaseUrl '{baseUrl}' is not an absolute URL (e.g. https://example.com/files/).");
+            }
+
+            return new LocalFileSystemStorageBackend(new LocalFileSystemStorageOptions
+            {
+                RootDirectory = root,
+                SigningKey = secret,
+                BaseUrl = baseUrl is null ? null : new Uri(baseUrl),
+            });
         });
         Add("InMemory", _ => new InMemoryStorageBackend());
     }

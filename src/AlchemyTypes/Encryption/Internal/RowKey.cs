@@ -1,0 +1,60 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace AlchemyTypes.Encryption.Internal;
+
+/// <summary>
+/// The identity of a row that a <c>v3</c> encrypted value is bound to: SHA-256 of the ASCII tag <c>AlchemyTypes.row.v3</c>
+/// followed by each primary-key value (in key order) as a 4-byte big-endian length and the UTF-8 bytes of its invariant
+/// text (the provider value when the key has a value converter; GUIDs as <c>D</c>, dates as <c>O</c>, bytes as Base64).
+/// Fixed-size, so the column's maximum length stays known.
+/// </summary>
+internal static class RowKey
+{
+    public const int Size = SHA256.HashSizeInBytes;
+
+    private const string Tag = "AlchemyTypes.row.v3";
+
+    public static byte[] Compute(IReadOnlyList<IProperty> keyProperties, Func<IProperty, object?> valueOf)
+    {
+        var parts = new string[keyProperties.Count];
+        var length = Tag.Length;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var property = keyProperties[i];
+            var value = valueOf(property);
+            if (property.GetValueConverter() is { } converter && value is not null)
+            {
+                value = converter.ConvertToProvider(value);
+            }
+
+            parts[i] = Text(value ?? throw new InvalidOperationException($"The key '{property.DeclaringType.DisplayName()}.{property.Name}' is null."));
+            length += 4 + Encoding.UTF8.GetByteCount(parts[i]);
+        }
+
+        var bytes = new byte[length];
+        var offset = Encoding.ASCII.GetBytes(Tag, bytes);
+        foreach (var part in parts)
+        {
+            var count = Encoding.UTF8.GetBytes(part, bytes.AsSpan(offset + 4));
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(offset), count);
+            offset += 4 + count;
+        }
+
+        return SHA256.HashData(bytes);
+    }
+
+    private static string Text(object value) => value switch
+    {
+        string text => text,
+        Guid guid => guid.ToString("D"),
+        byte[] bytes => Convert.ToBase64String(bytes),
+        DateTime time => time.ToString("O", CultureInfo.InvariantCulture),
+        DateTimeOffset time => time.ToString("O", CultureInfo.InvariantCulture),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}

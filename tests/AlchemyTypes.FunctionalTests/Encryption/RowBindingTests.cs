@@ -1,0 +1,213 @@
+using AlchemyTypes.Encryption;
+using AlchemyTypes.Encryption.Internal;
+using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace AlchemyTypes.FunctionalTests.Encryption;
+
+/// <summary>
+/// Values bound to their row (<c>[Encrypted(BindToRow = true)]</c>, format v3), tried as an attacker with write access to
+/// the table would: a value copied to another row fails when that row's entity is loaded, with a typed error naming entity
+/// and property, and the row it came from is intact. The limits SECURITY.md states are tested as limits.
+/// </summary>
+public abstract class RowBindingTests(ITestStore store) : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await store.CreateDatabaseAsync();
+        await using var context = CreateContext();
+        await context.Database.EnsureCreatedAsync();
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    private RowBindingContext CreateContext(EncryptionKeyRing? ring = null)
+        => new((ring is null ? SecretsConfiguration.Configure<RowBindingContext>(_database, store)
+            : SecretsConfiguration.Configure<RowBindingContext>(_database, ring)).Options);
+
+    // Column names are the test's own constants, never input.
+    private static async Task<string?> RawAsync(DbContext context, string column, Guid id)
+    {
+        var sql = "SELECT \"" + column + "\" AS \"Value\" FROM \"Records\" WHERE \"Id\" = {0}";
+        return await context.Database.SqlQueryRaw<string>(sql, id).SingleAsync();
+    }
+
+    private static Task CopyAsync(DbContext context, string column, Guid from, Guid to)
+    {
+        var sql = "UPDATE \"Records\" SET \"" + column + "\" = (SELECT \"" + column + "\" FROM \"Records\" WHERE \"Id\" = {0}) WHERE \"Id\" = {1}";
+        return context.Database.ExecuteSqlRawAsync(sql, from, to);
+    }
+
+    private async Task<(Guid First, Guid Second)> SeedAsync()
+    {
+        await using var context = CreateContext();
+        var first = new MedicalRecord { Patient = "first", Diagnosis = "asthma", Email = "ann@example.com", Note = "first note" };
+        var second = new MedicalRecord { Patient = "second", Diagnosis = "none", Email = "ben@example.com", Note = "second note" };
+        context.AddRange(first, second);
+        await context.SaveChangesAsync();
+        return (first.Id, second.Id);
+    }
+
+    [Fact]
+    [Promise("P-ENC-14")]
+    public async Task Values_are_stored_in_v3_and_read_back_in_their_own_row()
+    {
+        var (first, second) = await SeedAsync();
+        await using var context = CreateContext();
+        Assert.StartsWith("v3:", await RawAsync(context, "Diagnosis", first), StringComparison.Ordinal);
+        Assert.StartsWith("v2:", await RawAsync(context, "Note", first), StringComparison.Ordinal);
+        var records = await context.Records.OrderBy(r => r.Patient).ToListAsync();
+        Assert.Equal(["asthma", "none"], records.Select(r => r.Diagnosis));
+        Assert.Equal(second, (await context.Records.SingleAsync(r => r.Email == "ben@example.com")).Id);   // the blind index still answers
+
+        records[0].Diagnosis = "asthma, mild";
+        await context.SaveChangesAsync();
+        await using var check = CreateContext();
+        Assert.Equal("asthma, mild", (await check.Records.SingleAsync(r => r.Id == first)).Diagnosis);
+    }
+
+    [Fact]
+    [Promise("P-ENC-14")]
+    public async Task A_value_copied_to_another_row_fails_naming_entity_and_property_and_the_source_row_is_intact()
+    {
+        var (first, second) = await SeedAsync();
+        await using (var context = CreateContext())
+        {
+            await CopyAsync(context, "Diagnosis", first, second);
+        }
+
+        await using (var context = CreateContext())
+        {
+            var tracked = await Assert.ThrowsAsync<EncryptedValueException>(() => context.Records.Where(r => r.Id == second).ToListAsync());
+            Assert.Equal(EncryptedValueFailure.WrongRow, tracked.Failure);
+            Assert.Equal(nameof(MedicalRecord), tracked.EntityType);
+            Assert.Equal(nameof(MedicalRecord.Diagnosis), tracked.Property);
+            Assert.DoesNotContain("asthma", tracked.Message, StringComparison.Ordinal);
+            var untracked = await Assert.ThrowsAsync<EncryptedValueException>(() => context.Records.AsNoTracking().SingleAsync(r => r.Id == second));
+            Assert.Equal(EncryptedValueFailure.WrongRow, untracked.Failure);
+            Assert.Equal("asthma", (await context.Records.SingleAsync(r => r.Id == first)).Diagnosis);
+        }
+
+        // ReEncryptAsync does not launder it into the other row either: it leaves current-format values alone.
+        await using (var context = CreateContext())
+        {
+            Assert.Equal(0, (await context.ReEncryptAsync<MedicalRecord>()).RowsReEncrypted);
+            var again = await Assert.ThrowsAsync<EncryptedValueException>(() => context.Records.SingleAsync(r => r.Id == second));
+            Assert.Equal(EncryptedValueFailure.WrongRow, again.Failure);
+        }
+    }
+
+    [Fact]
+    [Promise("P-ENC-14")]
+    public async Task Equal_values_of_two_rows_saved_from_one_string_instance_are_each_bound_to_their_own_row()
+    {
+        var shared = string.Concat("same ", "diagnosis");
+        Guid first, second;
+        await using (var context = CreateContext())
+        {
+            var a = new MedicalRecord { Patient = "a", Diagnosis = shared, Email = "a@example.com" };
+            var b = new MedicalRecord { Patient = "b", Diagnosis = shared, Email = "b@example.com" };
+            context.AddRange(a, b);
+            await context.SaveChangesAsync();
+            (first, second) = (a.Id, b.Id);
+            Assert.Equal(shared, a.Diagnosis);
+            Assert.Equal(shared, b.Diagnosis);
+        }
+
+        await using (var context = CreateContext())
+        {
+            Assert.All(await context.Records.ToListAsync(), r => Assert.Equal("same diagnosis", r.Diagnosis));
+            await CopyAsync(context, "Diagnosis", first, second);
+        }
+
+        await using var check = CreateContext();
+        var error = await Assert.ThrowsAsync<EncryptedValueException>(() => check.Records.SingleAsync(r => r.Id == second));
+        Assert.Equal(EncryptedValueFailure.WrongRow, error.Failure);
+    }
+
+    [Fact]
+    [Promise("P-ENC-15")]
+    public async Task Limit_a_query_projecting_the_property_without_its_entity_is_not_checked()
+    {
+        var (first, second) = await SeedAsync();
+        await using var context = CreateContext();
+        await CopyAsync(context, "Diagnosis", first, second);
+        Assert.Equal("asthma", await context.Records.Where(r => r.Id == second).Select(r => r.Diagnosis).SingleAsync());
+    }
+
+    [Fact]
+    [Promise("P-ENC-15")]
+    public async Task A_database_generated_key_is_a_configuration_error_and_nothing_is_saved()
+    {
+        await using (var context = CreateContext())
+        {
+            context.Add(new Ticket { Secret = "s" });
+            var error = await Assert.ThrowsAsync<AlchemyTypesConfigurationException>(() => context.SaveChangesAsync());
+            Assert.Contains("generated by the database", error.Message, StringComparison.Ordinal);
+        }
+
+        await using var check = CreateContext();
+        Assert.Equal(0, await check.Tickets.CountAsync());
+    }
+
+    [Fact]
+    [Promise("P-ENC-15")]
+    public async Task ExecuteUpdate_of_a_row_bound_property_is_refused_before_any_SQL()
+    {
+        var (first, _) = await SeedAsync();
+        await using var context = CreateContext();
+        var error = await Assert.ThrowsAsync<EncryptedQueryException>(() =>
+            context.Records.Where(r => r.Id == first).ExecuteUpdateAsync(s => s.SetProperty(r => r.Diagnosis, "changed")));
+        Assert.Contains("bound to its row", error.Message, StringComparison.Ordinal);
+        Assert.Equal("asthma", (await context.Records.AsNoTracking().SingleAsync(r => r.Id == first)).Diagnosis);
+    }
+
+    [Fact]
+    [Promise("P-ENC-14")]
+    public async Task A_v2_value_reads_ReEncryptAsync_upgrades_it_to_v3_and_RejectUnboundValues_then_refuses_v2()
+    {
+        var ring = SecretsConfiguration.NewRing();
+        Guid id;
+        await using (var context = CreateContext(ring))
+        {
+            var record = new MedicalRecord { Patient = "legacy", Diagnosis = "placeholder", Email = "old@example.com" };
+            context.Add(record);
+            await context.SaveChangesAsync();
+            id = record.Id;
+
+            // A value of the earlier format (bound to its column only), as a release before row binding wrote it.
+            var converter = (EncryptedStringConverter)context.Model.FindEntityType(typeof(MedicalRecord))!.FindProperty("Diagnosis")!.GetValueConverter()!;
+            await context.Database.ExecuteSqlRawAsync("UPDATE \"Records\" SET \"Diagnosis\" = {0} WHERE \"Id\" = {1}",
+                EncryptedStringCipher.Encrypt(ring, "legacy diagnosis", converter.Binding), id);
+        }
+
+        await using (var context = CreateContext(ring))
+        {
+            Assert.Equal("legacy diagnosis", (await context.Records.SingleAsync(r => r.Id == id)).Diagnosis);
+            Assert.True((await context.ReEncryptAsync<MedicalRecord>()).RowsReEncrypted >= 1);
+            Assert.StartsWith("v3:", await RawAsync(context, "Diagnosis", id), StringComparison.Ordinal);
+            Assert.Equal(0, (await context.ReEncryptAsync<MedicalRecord>()).RowsReEncrypted);
+        }
+
+        ring.RejectUnboundValues();
+        await using (var context = CreateContext(ring))
+        {
+            Assert.Equal("legacy diagnosis", (await context.Records.SingleAsync(r => r.Id == id)).Diagnosis);
+            var converter = (EncryptedStringConverter)context.Model.FindEntityType(typeof(MedicalRecord))!.FindProperty("Diagnosis")!.GetValueConverter()!;
+            await context.Database.ExecuteSqlRawAsync("UPDATE \"Records\" SET \"Diagnosis\" = {0} WHERE \"Id\" = {1}",
+                EncryptedStringCipher.Encrypt(ring, "downgraded", converter.Binding), id);
+        }
+
+        await using var check = CreateContext(ring);
+        var error = await Assert.ThrowsAsync<EncryptedValueException>(() => check.Records.SingleAsync(r => r.Id == id));
+        Assert.Equal(EncryptedValueFailure.Unbound, error.Failure);
+    }
+}
+
+public sealed class SqliteRowBindingTests() : RowBindingTests(new SqliteTestStore());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresRowBindingTests(PostgresServerFixture server) : RowBindingTests(new PostgresTestStore(server));
