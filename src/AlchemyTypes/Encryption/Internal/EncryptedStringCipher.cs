@@ -217,11 +217,11 @@ internal static class EncryptedStringCipher
             // v3: the row key's length and bytes come first, inside the authenticated plaintext.
             if (plain.Length < 4 || BinaryPrimitives.ReadInt32BigEndian(plain) is var keyLength && (keyLength < 0 || keyLength > plain.Length - 4))
             {
-                throw new EncryptedValueException(entityType, property, EncryptedValueFailure.Malformed, keyId);
+                throw new EncryptedValueException(entityType, property, EncryptedValueFailure.Malformed, keyIdSpan.ToString());
             }
 
-            rowKey = plain.AsSpan(4, keyLength).ToArray();
-            return Encoding.UTF8.GetString(plain.AsSpan(4 + keyLength));
+            rowKey = plain.Slice(4, keyLength).ToArray();
+            return Encoding.UTF8.GetString(plain[(4 + keyLength)..]);
         }
         catch (AuthenticationTagMismatchException ex)
         {
