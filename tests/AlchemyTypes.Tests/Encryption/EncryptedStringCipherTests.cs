@@ -160,7 +160,7 @@ public sealed class EncryptedStringCipherTests
         { "v1:", EncryptedValueFailure.Malformed },
         { "v1::AAAA", EncryptedValueFailure.Malformed },
         { "v1:" + new string('k', 40) + ":AAAA", EncryptedValueFailure.Malformed },
-        { "v3:k1:AAAA", EncryptedValueFailure.UnsupportedVersion },
+        { "v4:k1:AAAA", EncryptedValueFailure.UnsupportedVersion },
         { "v2:k1:not base64!", EncryptedValueFailure.NotBase64 },
         { "v2:k1:", EncryptedValueFailure.Truncated },
         { "v1:nope:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", EncryptedValueFailure.UnknownKeyId },
