@@ -2,7 +2,9 @@
 # AlchemyTypes build script.
 #   ./build.sh test    install what the test suite needs, check the packed packages, then run every test (unit + functional)
 #   ./build.sh build   build the solution
-#   ./build.sh bench   run the BenchmarkDotNet benchmarks (takes a while; pass a filter: ./build.sh bench '*KeyGeneration*')
+#   ./build.sh bench   the Performance table: the benchmarks behind it (short jobs, about 15 minutes on 2 cores) and the
+#                      resident-memory probe per backend, composed into artifacts/bench/summary.md and printed;
+#                      with a filter, BenchmarkDotNet's own run of the matching benchmarks: ./build.sh bench '*KeyGeneration*' 
 #   ./build.sh pack    pack every package into artifacts/packages, then prove them in a fresh project outside the repo
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -85,10 +87,27 @@ pack_and_check() {
   rm -rf "$consumer"
 }
 
+run_bench() {
+  if (($#)); then
+    dotnet run -c Release --project tests/AlchemyTypes.Benchmarks -- --filter "$@"
+    return
+  fi
+  # Debian's libsodium (the password-hash benchmark checks it) and s3rver/Azurite (the cloud rows), as the tests have them.
+  ensure_debian_packages libsodium23
+  command -v node >/dev/null 2>&1 || ensure_debian_packages nodejs npm
+  if [[ ! -f tests/node_modules/.package-lock.json ]]; then
+    npm ci --prefix tests --no-audit --no-fund --loglevel=error
+  fi
+  dotnet build tests/AlchemyTypes.MemoryProbe -c Release --nologo -v quiet
+  dotnet build tests/AlchemyTypes.Benchmarks -c Release --nologo -v quiet
+  dotnet tests/AlchemyTypes.Benchmarks/bin/Release/net10.0/AlchemyTypes.Benchmarks.dll --summary artifacts/bench \
+    tests/AlchemyTypes.MemoryProbe/bin/Release/net10.0/AlchemyTypes.MemoryProbe.dll "${ALCHEMYTYPES_PROBE_MIB:-1024}"
+}
+
 case "${1:-test}" in
   test) shift || true; run_tests "$@" ;;
   build) dotnet build AlchemyTypes.sln -c Release ;;
   pack) pack_and_check ;;
-  bench) shift || true; dotnet run -c Release --project tests/AlchemyTypes.Benchmarks -- --filter "${1:-*}" ;;
+  bench) shift || true; run_bench "$@" ;;
   *) echo "usage: ./build.sh [test|build|pack|bench [filter]]" >&2; exit 2 ;;
 esac

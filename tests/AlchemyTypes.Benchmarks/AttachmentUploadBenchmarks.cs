@@ -16,7 +16,7 @@ public sealed class AttachmentBenchContext(DbContextOptions<AttachmentBenchConte
 }
 
 /// <summary>
-/// A row with 20 attachments saved through SaveChanges, whose files are uploaded concurrently (at most 8 at a time), as a
+/// A row with 20 attachments of 1 MiB saved through SaveChanges, whose files are uploaded concurrently (at most 8 at a time), as a
 /// ratio to the same 20 uploads one after another with the backend directly (what a serial lifecycle costs at least), on
 /// s3rver and Azurite on loopback (issue 14: at least 3x faster than serial on S3). Both write new keys and delete them.
 /// </summary>
@@ -34,7 +34,7 @@ public class AttachmentUploadBenchmarks
     [Params("S3", "AzureBlob")]
     public string Store { get; set; } = "S3";
 
-    [Params(256)]
+    [Params(1024)]
     public int KiB { get; set; }
 
     [GlobalSetup]

@@ -16,6 +16,7 @@ namespace AlchemyTypes.Benchmarks;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
 public class EncryptionBenchmarks
 {
     private const int Rows = 100_000;

@@ -16,6 +16,7 @@ namespace AlchemyTypes.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
+[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
 public class PasswordHashBenchmarks
 {
     private const string DebianLibSodium = "libsodium.so.23";

@@ -1,15 +1,19 @@
 using AlchemyTypes.Storage;
 using AlchemyTypes.Storage.Azure;
 using AlchemyTypes.Storage.S3;
+using Amazon.S3.Model;
+using Azure.Storage;
+using Azure.Storage.Blobs.Models;
 using BenchmarkDotNet.Attributes;
 
 namespace AlchemyTypes.Benchmarks;
 
 /// <summary>
 /// The measurement behind the single-request thresholds (<c>S3StorageOptions.DefaultMultipartThreshold</c>, Azure's
-/// <c>InitialTransferSize</c>): the same seekable content uploaded through the backend in one request (the baseline) and
-/// as parts of the default size with the default concurrency, side by side, per size. Where parts stop losing, the
-/// threshold goes.
+/// <c>InitialTransferSize</c>): the same seekable content uploaded with the SDK's own single request (the baseline:
+/// <c>PutObject</c>, <c>BlobClient.Upload</c> in one shot), and through the backend with its default options, forced into
+/// one request, and forced into parts of the default size with the default concurrency, side by side, per size. Where
+/// parts stop losing, the threshold goes.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 6)]
@@ -19,6 +23,7 @@ public class UploadThresholdBenchmarks
     private CloudBenchmarkStore? _store;
     private IStorageBackend? _single;
     private IStorageBackend? _parts;
+    private IStorageBackend? _default;
     private byte[] _data = [];
 
     [Params("S3", "AzureBlob")]
@@ -38,11 +43,13 @@ public class UploadThresholdBenchmarks
             _single = new S3StorageBackend(
                 _store.S3!, new S3StorageOptions { BucketName = _store.Bucket, UseChunkEncoding = false, MultipartThreshold = int.MaxValue });
             _parts = new S3StorageBackend(_store.S3!, new S3StorageOptions { BucketName = _store.Bucket, UseChunkEncoding = false, MultipartThreshold = 0 });
+            _default = _store.Backend;
         }
         else
         {
             _single = new AzureBlobStorageBackend(_store.Container!, new AzureBlobStorageOptions { InitialTransferSize = int.MaxValue });
             _parts = new AzureBlobStorageBackend(_store.Container!, new AzureBlobStorageOptions { InitialTransferSize = 0 });
+            _default = _store.Backend;
         }
     }
 
@@ -57,14 +64,41 @@ public class UploadThresholdBenchmarks
         }
     }
 
-    [Benchmark(Baseline = true, Description = "one request")]
+    [Benchmark(Baseline = true, Description = "SDK, one request")]
+    public async Task<long> SdkOneRequest()
+    {
+        using var source = new MemoryStream(_data, writable: false);
+        if (_store!.S3 is { } s3)
+        {
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = _store.Bucket, Key = Key, InputStream = source, AutoCloseStream = false,
+                UseChunkEncoding = false });
+        }
+        else
+        {
+            await _store.Container!.GetBlobClient(Key).UploadAsync(source, new BlobUploadOptions
+            {
+                TransferOptions = new StorageTransferOptions { InitialTransferSize = int.MaxValue, MaximumTransferSize = int.MaxValue },
+            });
+        }
+
+        return _data.Length;
+    }
+
+    [Benchmark(Description = "backend, default options")]
+    public async Task<long> BackendDefault()
+    {
+        using var source = new MemoryStream(_data, writable: false);
+        return (await _default!.UploadAsync(Key, source, new StorageUploadOptions { Overwrite = true })).Size;
+    }
+
+    [Benchmark(Description = "backend, one request")]
     public async Task<long> OneRequest()
     {
         using var source = new MemoryStream(_data, writable: false);
         return (await _single!.UploadAsync(Key, source, new StorageUploadOptions { Overwrite = true })).Size;
     }
 
-    [Benchmark(Description = "8 MiB parts, 4 in flight")]
+    [Benchmark(Description = "backend, 8 MiB parts, 4 in flight")]
     public async Task<long> Parts()
     {
         using var source = new MemoryStream(_data, writable: false);

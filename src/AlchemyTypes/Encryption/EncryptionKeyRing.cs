@@ -166,7 +166,7 @@ public sealed partial class EncryptionKeyRing
     private static partial Regex KeyIdPattern();
 
     /// <summary>An immutable view of the ring; encryption uses one snapshot per value.</summary>
-    internal sealed record Snapshot(IReadOnlyDictionary<string, KeyMaterial> Keys, string? CurrentKeyId, byte[]? BlindIndexKey)
+    internal sealed record Snapshot(Dictionary<string, KeyMaterial> Keys, string? CurrentKeyId, byte[]? BlindIndexKey)
     {
         public bool RejectUnbound { get; init; }
     }

@@ -339,7 +339,7 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
             throw StorageObjectExistsException.ForKey(key, ToString());
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        CreateFolderFor(path);
         // The parent folders may have been created just now: check again that none of them is a link out of the root.
         path = ResolvePath(key);
 
@@ -350,7 +350,9 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
         string etag;
         try
         {
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            // A FileObject upload hashes its content as it is read: that digest is reused (one SHA-256 pass, overlapped with the writes).
+            var hashed = content as Files.Internal.HashingReadStream;
+            using var sha = hashed is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize,
                 async ? FileOptions.Asynchronous : FileOptions.None);
             await using (stream.ConfigureAwait(false))
@@ -363,7 +365,7 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
                         ? await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)
                         : content.Read(buffer, 0, BufferSize)) > 0)
                     {
-                        sha.AppendData(buffer, 0, read);
+                        sha?.AppendData(buffer, 0, read);
                         if (async)
                         {
                             await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
@@ -384,12 +386,12 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
             }
 
             // Content hash and a per-write part: a later write of the same bytes under the same key is another version.
-            etag = "\"" + Convert.ToHexStringLower(sha.GetHashAndReset().AsSpan(0, 12)) + "-" + Guid.NewGuid().ToString("N")[..12] + "\"";
+            etag = "\"" + Convert.ToHexStringLower((sha?.GetHashAndReset() ?? hashed!.Sha256).AsSpan(0, 12)) + "-" + Guid.NewGuid().ToString("N")[..12] + "\"";
             var sidecar = new Sidecar(options?.ContentType ?? "application/octet-stream", etag, options?.Metadata?.ToDictionary(StringComparer.Ordinal));
             sidecarTemp = await WriteSidecarTempAsync(sidecar, async, cancellationToken).ConfigureAwait(false);
             try
             {
-                File.Move(temp, path, overwrite);
+                MoveIntoPlace(temp, path, overwrite);
             }
             catch (IOException) when (!overwrite && File.Exists(path))
             {
@@ -399,8 +401,8 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
 
             // Only the upload whose data file is in place publishes its metadata.
             var metaPath = MetaPath(key);
-            Directory.CreateDirectory(Path.GetDirectoryName(metaPath)!);
-            File.Move(sidecarTemp, metaPath, overwrite: true);
+            CreateFolderFor(metaPath);
+            MoveIntoPlace(sidecarTemp, metaPath, overwrite: true);
             sidecarTemp = null;
         }
         catch (PathTooLongException ex)
@@ -504,7 +506,86 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
             // A missing folder means a missing object: not an error.
         }
 
-        TryDelete(MetaPath(key));
+        RemoveEmptyFolders(path, _root);
+        var metaPath = MetaPath(key);
+        TryDelete(metaPath);
+        RemoveEmptyFolders(metaPath, _metaRoot);
+    }
+
+    /// <summary>
+    /// Renames a finished temporary file into place. A delete of another key may remove the (then empty) folder between the
+    /// upload's CreateDirectory and this rename: the folder is created again and the rename retried.
+    /// </summary>
+    private static void MoveIntoPlace(string temp, string path, bool overwrite)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                File.Move(temp, path, overwrite);
+                return;
+            }
+            catch (IOException) when (attempt < 16 && File.Exists(temp) && !Directory.Exists(Path.GetDirectoryName(path)))
+            {
+                CreateFolderFor(path);
+            }
+        }
+    }
+
+    /// <summary>Creates the folder of <paramref name="path"/>, again if a concurrent delete removes a parent while it is being made.</summary>
+    private static void CreateFolderFor(string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                return;
+            }
+            catch (IOException) when (attempt < 16 && !File.Exists(Path.GetDirectoryName(path)!))
+            {
+                // A parent made (or seen) a moment ago was removed as empty by a concurrent delete: make it again. (.NET reports
+                // that race as DirectoryNotFoundException, or as "already exists" when mkdir saw the folder and it was gone
+                // again by the time it was checked.) A file where the folder should be is a real conflict and is thrown.
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a delete: removes the folders above <paramref name="path"/> that are now empty, up to (not including)
+    /// <paramref name="stop"/>, so deleted objects leave no folders behind. A folder that is not empty (or that an upload
+    /// fills again meanwhile) stops the walk; a symbolic link is never removed. An upload racing with this recreates its
+    /// folder (<see cref="MoveIntoPlace"/>).
+    /// </summary>
+    private static void RemoveEmptyFolders(string path, string stop)
+    {
+        var folder = Path.GetDirectoryName(path);
+        while (folder is not null && folder.StartsWith(stop + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            try
+            {
+                if (new DirectoryInfo(folder).LinkTarget is not null)
+                {
+                    return;
+                }
+
+                Directory.Delete(folder, recursive: false);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Removed by a concurrent delete: its parent may be empty now too.
+            }
+            catch (IOException)
+            {
+                return; // filled again in the meantime (an upload won the race)
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return;
+            }
+
+            folder = Path.GetDirectoryName(folder);
+        }
     }
 
     private Sidecar? ReadSidecar(string key)

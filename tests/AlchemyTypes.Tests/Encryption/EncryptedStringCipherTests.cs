@@ -30,6 +30,29 @@ public sealed class EncryptedStringCipherTests
     }
 
     [Promise("P-ENC-10")]
+    [Theory]
+    [InlineData(0)]
+    [InlineData(200)]
+    [InlineData(228)]
+    [InlineData(229)]
+    [InlineData(300)]
+    [InlineData(100_000)]
+    public void Values_on_both_sides_of_the_stack_buffer_round_trip_and_reject_tampering(int length)
+    {
+        // Decryption keeps payloads up to 256 bytes on the stack and rents longer ones: both paths decrypt, and both refuse
+        // a flipped ciphertext bit.
+        var ring = Ring();
+        var plaintext = string.Concat(Enumerable.Range(0, length).Select(i => (char)('a' + (i % 26))));
+        var stored = Encrypt(ring, plaintext);
+        Assert.Equal(plaintext, Decrypt(ring, stored));
+
+        var header = stored[..(stored.LastIndexOf(':') + 1)];
+        var payload = Convert.FromBase64String(stored[header.Length..]);
+        payload[payload.Length / 2] ^= 0x01;
+        var failure = Assert.Throws<EncryptedValueException>(() => Decrypt(ring, header + Convert.ToBase64String(payload)));
+        Assert.Equal(EncryptedValueFailure.AuthenticationFailed, failure.Failure);
+    }
+
     [Fact]
     public void Stored_value_is_v2_header_then_base64_of_nonce_ciphertext_and_tag()
     {
@@ -137,7 +160,7 @@ public sealed class EncryptedStringCipherTests
         { "v1:", EncryptedValueFailure.Malformed },
         { "v1::AAAA", EncryptedValueFailure.Malformed },
         { "v1:" + new string('k', 40) + ":AAAA", EncryptedValueFailure.Malformed },
-        { "v3:k1:AAAA", EncryptedValueFailure.UnsupportedVersion },
+        { "v4:k1:AAAA", EncryptedValueFailure.UnsupportedVersion },
         { "v2:k1:not base64!", EncryptedValueFailure.NotBase64 },
         { "v2:k1:", EncryptedValueFailure.Truncated },
         { "v1:nope:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", EncryptedValueFailure.UnknownKeyId },

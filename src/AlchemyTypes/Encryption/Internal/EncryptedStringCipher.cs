@@ -31,6 +31,9 @@ internal static class EncryptedStringCipher
     public const int NonceSize = 12;
     public const int TagSize = 16;
 
+    /// <summary>Buffers up to this many bytes are on the stack while decrypting; longer ones are pooled.</summary>
+    private const int StackLimit = 256;
+
     /// <summary>The longest stored value for a plaintext of <paramref name="maxChars"/> UTF-16 characters.</summary>
     public static int MaxStoredLength(int maxChars, bool rowBound = false)
         => Version.Length + 2 + EncryptionKeyRing.MaxKeyIdLength
@@ -152,38 +155,52 @@ internal static class EncryptedStringCipher
             throw new EncryptedValueException(entityType, property, EncryptedValueFailure.Malformed);
         }
 
-        var keyId = stored.Substring(firstColon + 1, keyIdLength);
-        if (!snapshot.Keys.TryGetValue(keyId, out var key))
+        // No per-value allocation but the result: the key id is looked up as a span (the string is made for errors only),
+        // the payload and the plaintext live on the stack (or in pooled arrays when long), and the AesGcm instance is the
+        // key's pooled one.
+        var keyIdSpan = stored.AsSpan(firstColon + 1, keyIdLength);
+        if (!snapshot.Keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(keyIdSpan, out var key))
         {
-            throw new EncryptedValueException(entityType, property, EncryptedValueFailure.UnknownKeyId, SafeKeyId(keyId));
+            throw new EncryptedValueException(entityType, property, EncryptedValueFailure.UnknownKeyId, SafeKeyId(keyIdSpan.ToString()));
         }
 
         var encoded = stored.AsSpan(secondColon + 1);
-        var payload = new byte[(encoded.Length / 4 * 3) + 3];
-        if (!Convert.TryFromBase64Chars(encoded, payload, out var payloadLength))
-        {
-            throw new EncryptedValueException(entityType, property, EncryptedValueFailure.NotBase64, keyId);
-        }
-
-        if (payloadLength < NonceSize + TagSize)
-        {
-            throw new EncryptedValueException(entityType, property, EncryptedValueFailure.Truncated, keyId);
-        }
-
-        var cipherLength = payloadLength - NonceSize - TagSize;
-        var plain = new byte[cipherLength];
+        var payloadCapacity = (encoded.Length / 4 * 3) + 3;
+        byte[]? rentedPayload = null;
+        var payload = payloadCapacity <= StackLimit
+            ? stackalloc byte[StackLimit]
+            : (rentedPayload = ArrayPool<byte>.Shared.Rent(payloadCapacity));
+        byte[]? rentedPlain = null;
+        var plain = payloadCapacity <= StackLimit
+            ? stackalloc byte[StackLimit]
+            : (rentedPlain = ArrayPool<byte>.Shared.Rent(payloadCapacity));
+        var cipherLength = 0;
         try
         {
-            Span<byte> associatedData = stackalloc byte[secondColon + 1 + bound.Length];
+            if (!Convert.TryFromBase64Chars(encoded, payload, out var payloadLength))
+            {
+                throw new EncryptedValueException(entityType, property, EncryptedValueFailure.NotBase64, keyIdSpan.ToString());
+            }
+
+            if (payloadLength < NonceSize + TagSize)
+            {
+                throw new EncryptedValueException(entityType, property, EncryptedValueFailure.Truncated, keyIdSpan.ToString());
+            }
+
+            cipherLength = payloadLength - NonceSize - TagSize;
+            plain = plain[..cipherLength];
+            var associatedLength = secondColon + 1 + bound.Length;
+            Span<byte> associatedData = associatedLength <= StackLimit ? stackalloc byte[StackLimit] : new byte[associatedLength];
+            associatedData = associatedData[..associatedLength];
             Encoding.ASCII.GetBytes(stored.AsSpan(0, secondColon + 1), associatedData);
             bound.CopyTo(associatedData[(secondColon + 1)..]);
             var aes = key.Rent();
             try
             {
                 aes.Decrypt(
-                    payload.AsSpan(0, NonceSize),
-                    payload.AsSpan(NonceSize, cipherLength),
-                    payload.AsSpan(NonceSize + cipherLength, TagSize),
+                    payload[..NonceSize],
+                    payload.Slice(NonceSize, cipherLength),
+                    payload.Slice(NonceSize + cipherLength, TagSize),
                     plain,
                     associatedData);
             }
@@ -200,19 +217,28 @@ internal static class EncryptedStringCipher
             // v3: the row key's length and bytes come first, inside the authenticated plaintext.
             if (plain.Length < 4 || BinaryPrimitives.ReadInt32BigEndian(plain) is var keyLength && (keyLength < 0 || keyLength > plain.Length - 4))
             {
-                throw new EncryptedValueException(entityType, property, EncryptedValueFailure.Malformed, keyId);
+                throw new EncryptedValueException(entityType, property, EncryptedValueFailure.Malformed, keyIdSpan.ToString());
             }
 
-            rowKey = plain.AsSpan(4, keyLength).ToArray();
-            return Encoding.UTF8.GetString(plain.AsSpan(4 + keyLength));
+            rowKey = plain.Slice(4, keyLength).ToArray();
+            return Encoding.UTF8.GetString(plain[(4 + keyLength)..]);
         }
         catch (AuthenticationTagMismatchException ex)
         {
-            throw new EncryptedValueException(entityType, property, EncryptedValueFailure.AuthenticationFailed, keyId, ex);
+            throw new EncryptedValueException(entityType, property, EncryptedValueFailure.AuthenticationFailed, keyIdSpan.ToString(), ex);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(plain);
+            CryptographicOperations.ZeroMemory(plain[..cipherLength]);
+            if (rentedPlain is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedPlain);
+            }
+
+            if (rentedPayload is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedPayload);
+            }
         }
     }
 

@@ -15,7 +15,13 @@ internal sealed class HashingReadStream(Stream inner, long? maxSize, Func<long, 
     public long BytesRead { get; private set; }
 
     /// <summary>The SHA-256 of everything read, lowercase hex; valid once the inner stream is exhausted.</summary>
-    public string Sha256Hex => Convert.ToHexStringLower(_digest ??= _hash.GetHashAndReset());
+    public string Sha256Hex => Convert.ToHexStringLower(Sha256);
+
+    /// <summary>
+    /// The SHA-256 of everything read, valid once the inner stream is exhausted. A backend that hashes what it stores (the
+    /// local one) takes this instead of hashing the same bytes a second time.
+    /// </summary>
+    public byte[] Sha256 => _digest ??= _hash.GetHashAndReset();
 
     public override bool CanRead => true;
 

@@ -1,0 +1,114 @@
+using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Storage;
+using AlchemyTypes.Testing;
+
+namespace AlchemyTypes.FunctionalTests.Storage;
+
+/// <summary>
+/// The local backend's folders on disk: deletes leave no empty folders behind (data and metadata), neighbours are kept,
+/// and uploads racing with deletes into the same folder never fail or lose an object.
+/// </summary>
+public sealed class LocalFileSystemLayoutTests : IDisposable
+{
+    private readonly string _root = TestEnvironment.CreateTempDirectory("alchemytypes-layout");
+    private readonly LocalFileSystemStorageBackend _backend;
+
+    public LocalFileSystemLayoutTests() => _backend = new LocalFileSystemStorageBackend(_root);
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static MemoryStream Content(string text) => new(System.Text.Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Every folder under the root except the backend's own (<c>.alchemytypes</c> and what is in it).</summary>
+    private List<string> Folders() => [.. Directory.GetDirectories(_root, "*", SearchOption.AllDirectories)
+        .Select(d => Path.GetRelativePath(_root, d))
+        .Where(d => !d.StartsWith(".alchemytypes", StringComparison.Ordinal))
+        .Order(StringComparer.Ordinal)];
+
+    /// <summary>The folders of the metadata sidecars, relative to <c>.alchemytypes/meta</c>.</summary>
+    private List<string> SidecarFolders() => [.. Directory.GetDirectories(Path.Combine(_root, ".alchemytypes", "meta"), "*",
+            SearchOption.AllDirectories)
+        .Select(d => Path.GetRelativePath(Path.Combine(_root, ".alchemytypes", "meta"), d))
+        .Order(StringComparer.Ordinal)];
+
+    [Fact]
+    [Promise("P-STORE-09")]
+    public async Task Deleting_every_object_leaves_no_folder_behind()
+    {
+        string[] keys = ["0192f3a4b5c6d7e8f9a0b1c2d3e4f5a6/report.pdf", "a/b/c/deep.txt", "a/b/sibling.txt", "top.txt"];
+        foreach (var key in keys)
+        {
+            await _backend.UploadAsync(key, Content(key), new StorageUploadOptions { Metadata = new Dictionary<string, string> { ["k"] = "v" } });
+        }
+
+        Assert.NotEmpty(Folders());
+        await _backend.DeleteAsync(keys[0]);
+        Assert.DoesNotContain(Folders(), f => f.Contains("0192f3a4", StringComparison.Ordinal));
+        Assert.Equal(keys.Length - 1, (await _backend.DeleteManyAsync(keys[1..])).Deleted.Count);
+
+        Assert.Empty(Folders());
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_root, ".alchemytypes", "meta")));
+        Assert.True(Directory.Exists(Path.Combine(_root, ".alchemytypes", "tmp")), "the backend's own folders stay");
+    }
+
+    [Fact]
+    [Promise("P-STORE-09")]
+    public async Task A_delete_keeps_the_folders_that_still_hold_objects()
+    {
+        await _backend.UploadAsync("docs/2026/a.txt", Content("a"));
+        await _backend.UploadAsync("docs/2026/b.txt", Content("b"));
+        await _backend.UploadAsync("docs/c.txt", Content("c"));
+
+        await _backend.DeleteAsync("docs/2026/a.txt");
+        Assert.True(await _backend.ExistsAsync("docs/2026/b.txt"));
+        Assert.Equal(["docs", Path.Combine("docs", "2026")], Folders());
+        Assert.Equal(["docs", Path.Combine("docs", "2026")], SidecarFolders());
+
+        await _backend.DeleteAsync("docs/2026/b.txt");
+        Assert.Equal(["docs"], Folders());
+        Assert.Equal(["docs"], SidecarFolders());
+        await using var c = await _backend.OpenReadAsync("docs/c.txt");
+        Assert.Equal("c", await new StreamReader(c).ReadToEndAsync());
+    }
+
+    [Fact]
+    [Promise("P-STORE-09")]
+    public async Task Uploads_racing_with_deletes_in_the_same_folder_all_succeed_and_nothing_is_lost()
+    {
+        const int Rounds = 150;
+        // Each round deletes the only object of a folder (so the delete removes the folder) while an upload into that same
+        // folder runs: the upload must recreate the folder, never fail, and its object must stay readable.
+        for (var i = 0; i < Rounds; i++)
+        {
+            await _backend.UploadAsync($"shared/r{i}/old-{i}.txt", Content("old"));
+        }
+
+        await Parallel.ForAsync(0, Rounds, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            var upload = Task.Run(() => _backend.UploadAsync($"shared/r{i}/new-{i}.txt", Content($"new {i}")));
+            var delete = Task.Run(() => _backend.DeleteAsync($"shared/r{i}/old-{i}.txt"));
+            await Task.WhenAll(upload, delete);
+        });
+
+        for (var i = 0; i < Rounds; i++)
+        {
+            Assert.False(await _backend.ExistsAsync($"shared/r{i}/old-{i}.txt"));
+            await using var stream = await _backend.OpenReadAsync($"shared/r{i}/new-{i}.txt");
+            Assert.Equal($"new {i}", await new StreamReader(stream).ReadToEndAsync());
+        }
+
+        Assert.Equal(Rounds, (await _backend.DeleteManyAsync([.. Enumerable.Range(0, Rounds).Select(i => $"shared/r{i}/new-{i}.txt")])).Deleted.Count);
+        Assert.Empty(Folders());
+        Assert.Empty(SidecarFolders());
+    }
+
+    [Fact]
+    [Promise("P-STORE-09")]
+    public void Synchronous_deletes_remove_empty_folders_too()
+    {
+        _backend.Upload("sync/one/file.bin", new MemoryStream([1, 2, 3]));
+        Assert.Single(_backend.DeleteMany(["sync/one/file.bin"]).Deleted);
+        Assert.Empty(Folders());
+        Assert.Empty(SidecarFolders());
+    }
+}
