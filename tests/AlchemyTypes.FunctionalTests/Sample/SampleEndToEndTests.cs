@@ -19,6 +19,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
     private readonly CookieContainer _cookies = new();
     private SampleApp? _app;
     private HttpClient _http = null!;
+    private HttpClient _follow = null!;   // the same session, following redirects (downloads go to signed URLs)
 
     private string FilesRoot => _app!.FilesRoot;
 
@@ -27,11 +28,13 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         _app = await SampleApp.StartAsync();
         _http = new HttpClient(new HttpClientHandler { CookieContainer = _cookies,
             AllowAutoRedirect = false }) { BaseAddress = _app.BaseAddress };
+        _follow = new HttpClient(new HttpClientHandler { CookieContainer = _cookies }) { BaseAddress = _app.BaseAddress };
     }
 
     public async Task DisposeAsync()
     {
         _http?.Dispose();
+        _follow?.Dispose();
         if (_app is not null)
         {
             await _app.DisposeAsync();
@@ -66,8 +69,14 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(main)), document.GetProperty("file").GetProperty("checksum").GetString());
         Assert.Equal(main, await System.IO.File.ReadAllBytesAsync(Path.Combine(FilesRoot, key)));
 
-        // Download: streamed with type, length, ETag and ranges.
-        using (var download = await _http.GetAsync($"/documents/{id}/file"))
+        // Download: a redirect to a short-lived signed URL of the local backend, served by the app with type, length, ETag and ranges.
+        using (var redirect = await _http.GetAsync($"/documents/{id}/file"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+            Assert.StartsWith($"{_http.BaseAddress}files/files/", redirect.Headers.Location!.ToString(), StringComparison.Ordinal);
+        }
+
+        using (var download = await _follow.GetAsync($"/documents/{id}/file"))
         {
             Assert.Equal(HttpStatusCode.OK, download.StatusCode);
             Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
@@ -78,7 +87,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         using (var range = new HttpRequestMessage(HttpMethod.Get, $"/documents/{id}/file"))
         {
             range.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(1000, 1999);
-            using var partial = await _http.SendAsync(range);
+            using var partial = await _follow.SendAsync(range);
             Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
             Assert.Equal(main[1000..2000], await partial.Content.ReadAsByteArrayAsync());
         }
@@ -95,7 +104,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         document = Assert.Single(await Documents());
         var newKey = document.GetProperty("file").GetProperty("key").GetString()!;
         Assert.False(System.IO.File.Exists(Path.Combine(FilesRoot, key)));
-        Assert.Equal(replacement, await _http.GetByteArrayAsync($"/documents/{id}/file"));
+        Assert.Equal(replacement, await _follow.GetByteArrayAsync($"/documents/{id}/file"));
 
         // Remove the first attachment in place.
         var attachmentKey = document.GetProperty("attachments")[0].GetProperty("key").GetString()!;
@@ -185,7 +194,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
 
         // Grace's document, its file and its attachment are untouched.
         Assert.True(System.IO.File.Exists(Path.Combine(FilesRoot, key)));
-        Assert.Equal("private", await _http.GetStringAsync($"/documents/{id}/file"));
+        Assert.Equal("private", await _follow.GetStringAsync($"/documents/{id}/file"));
         Assert.Equal("annex", await _http.GetStringAsync($"/documents/{id}/attachments/0"));
     }
 
