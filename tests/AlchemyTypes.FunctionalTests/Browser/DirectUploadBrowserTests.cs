@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using AlchemyTypes.FunctionalTests.Sample;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using Amazon.S3.Model;
 using Microsoft.Playwright;
@@ -14,10 +13,7 @@ namespace AlchemyTypes.FunctionalTests.Browser;
 /// </summary>
 public abstract class DirectUploadBrowserTests : IAsyncLifetime
 {
-    private SampleApp _app = null!;
-    private ChromiumBrowser _chromium = null!;
-    private IBrowserContext _context = null!;
-    private IPage _page = null!;
+    private BrowserSession _session = null!;
 
     protected abstract string Name { get; }
 
@@ -29,31 +25,13 @@ public abstract class DirectUploadBrowserTests : IAsyncLifetime
     protected abstract Task<IReadOnlyList<string>> ListKeysAsync();
 
     public async Task InitializeAsync()
-    {
-        var backend = await PrepareStoreAsync();
-        _app = await SampleApp.StartAsync(["--AlchemyTypes:Storage:Default", "cloud", .. backend]);
-        await AllowOriginAsync(_app.BaseAddress.GetLeftPart(UriPartial.Authority));
-        _chromium = await ChromiumBrowser.LaunchAsync();
-        _context = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _app.BaseAddress.ToString() });
-        _context.SetDefaultTimeout(30_000);
-        _page = await _context.NewPageAsync();
-    }
+        => _session = await BrowserSession.StartAsync(["--AlchemyTypes:Storage:Default", "cloud", .. await PrepareStoreAsync()], AllowOriginAsync);
 
     public async Task DisposeAsync()
     {
-        if (_context is not null)
+        if (_session is not null)
         {
-            await _context.DisposeAsync();
-        }
-
-        if (_chromium is not null)
-        {
-            await _chromium.DisposeAsync();
-        }
-
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
+            await _session.DisposeAsync();
         }
     }
 
@@ -61,22 +39,23 @@ public abstract class DirectUploadBrowserTests : IAsyncLifetime
     public async Task A_file_goes_from_the_browser_straight_to_storage_is_attached_read_back_and_deleted()
     {
         var screenshots = ChromiumBrowser.ScreenshotFolder($"direct-upload-{Name}");
-        await _page.GotoAsync("/");
-        await BrowserFlows.SignUpAsync(_page, "lin@example.com", "Lin", "correct horse battery staple");
-        Assert.True(await _page.Locator("#direct-form").IsVisibleAsync(), "the page offers direct uploads when the backend signs URLs");
+        var (page, context) = (_session.Page, _session.Context);
+        await page.GotoAsync("/");
+        await BrowserFlows.SignUpAsync(page, "lin@example.com", "Lin", "correct horse battery staple");
+        Assert.True(await page.Locator("#direct-form").IsVisibleAsync(), "the page offers direct uploads when the backend signs URLs");
 
         var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
-        await BrowserFlows.DirectUploadAsync(_page, _context, "Scan", "scan.bin", content);
-        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "01-attached.png"), FullPage = true });
+        await BrowserFlows.DirectUploadAsync(page, context, "Scan", "scan.bin", content);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "01-attached.png"), FullPage = true });
 
         // The row's object is a copy under its own key; the object the browser wrote is deleted after the commit.
-        var key = await _page.Locator("td code").First.InnerTextAsync();
+        var key = await page.Locator("td code").First.InnerTextAsync();
         Assert.Contains(key, await ListKeysAsync());
         Assert.DoesNotContain(await ListKeysAsync(), k => k.StartsWith("direct-uploads/", StringComparison.Ordinal));
 
-        await _page.Locator("form[action$='/delete']:not([action*='attachments']) button").ClickAsync();
-        await Expect(_page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
-        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "02-deleted.png"), FullPage = true });
+        await page.Locator("form[action$='/delete']:not([action*='attachments']) button").ClickAsync();
+        await Expect(page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "02-deleted.png"), FullPage = true });
         Assert.Empty(await ListKeysAsync());
     }
 }

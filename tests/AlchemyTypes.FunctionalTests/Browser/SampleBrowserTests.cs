@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using AlchemyTypes.FunctionalTests.Sample;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -14,139 +13,119 @@ namespace AlchemyTypes.FunctionalTests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class SampleBrowserTests : IAsyncLifetime
 {
-    private SampleApp _app = null!;
-    private ChromiumBrowser _chromium = null!;
-    private IBrowserContext _context = null!;
-    private IPage _page = null!;
+    private BrowserSession _session = null!;
     private readonly string _screenshots = ChromiumBrowser.ScreenshotFolder("sample-browser");
     private int _step;
 
-    public async Task InitializeAsync()
-    {
-        _app = await SampleApp.StartAsync();
-        _chromium = await ChromiumBrowser.LaunchAsync();
-        _context = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _app.BaseAddress.ToString() });
-        _context.SetDefaultTimeout(30_000);
-        _page = await _context.NewPageAsync();
-    }
+    public async Task InitializeAsync() => _session = await BrowserSession.StartAsync([]);
 
     public async Task DisposeAsync()
     {
-        if (_context is not null)
+        if (_session is not null)
         {
-            await _context.DisposeAsync();
-        }
-
-        if (_chromium is not null)
-        {
-            await _chromium.DisposeAsync();
-        }
-
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
+            await _session.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task Sign_up_upload_with_progress_download_replace_delete_and_the_friendly_pages()
     {
-        await _page.GotoAsync("/");
+        await _session.Page.GotoAsync("/");
         await Screenshot("start");
 
         // The health endpoint knows the storage and the backlog of recorded deletes.
-        var health = await _context.APIRequest.GetAsync("/health");
+        var health = await _session.Context.APIRequest.GetAsync("/health");
         Assert.Equal(200, health.Status);
         Assert.Equal("Healthy", await health.TextAsync());
 
-        await BrowserFlows.SignUpAsync(_page, "ada@example.com", "Ada", "correct horse battery staple");
+        await BrowserFlows.SignUpAsync(_session.Page, "ada@example.com", "Ada", "correct horse battery staple");
         await Screenshot("signed-up");
 
         // Upload through the form: the progress bar reports the upload and reaches 100 %.
         var pdf = (byte[])[.. "%PDF-1.7\n"u8, .. RandomNumberGenerator.GetBytes(6 * 1024 * 1024)];
-        var upload = _page.Locator("#upload-form");
+        var upload = _session.Page.Locator("#upload-form");
         await upload.Locator("input[name=title]").FillAsync("Report");
         await upload.Locator("input[name=file]").SetInputFilesAsync(new FilePayload { Name = "report.pdf", MimeType = "application/pdf", Buffer = pdf });
         await upload.Locator("button").ClickAsync();
-        await Expect(_page.Locator("a", new() { HasText = "report.pdf" })).ToBeVisibleAsync();
-        var progress = JsonSerializer.Deserialize<int[]>(await _page.EvaluateAsync<string>("sessionStorage.getItem('lastUploadProgress')"))!;
+        await Expect(_session.Page.Locator("a", new() { HasText = "report.pdf" })).ToBeVisibleAsync();
+        var progress = JsonSerializer.Deserialize<int[]>(await _session.Page.EvaluateAsync<string>("sessionStorage.getItem('lastUploadProgress')"))!;
         Assert.NotEmpty(progress);
         Assert.Equal(100, progress[^1]);
         Assert.Equal(progress.Order(), progress);
         await Screenshot("uploaded");
 
         // Download through the link and compare the bytes.
-        var link = await _page.Locator("a", new() { HasText = "report.pdf" }).GetAttributeAsync("href");
-        var downloaded = await _page.APIRequest.GetAsync(link!);
+        var link = await _session.Page.Locator("a", new() { HasText = "report.pdf" }).GetAttributeAsync("href");
+        var downloaded = await _session.Page.APIRequest.GetAsync(link!);
         Assert.Equal(200, downloaded.Status);
         Assert.Equal(pdf, await downloaded.BodyAsync());
-        var firstKey = await _page.Locator("td code").First.InnerTextAsync();
+        var firstKey = await _session.Page.Locator("td code").First.InnerTextAsync();
 
         // Replace the file: the new one is served, the old object is gone from storage after the commit.
         var replacement = (byte[])[.. "%PDF-1.4\n"u8, .. RandomNumberGenerator.GetBytes(200_000)];
-        var replace = _page.Locator("form[action$='/replace']");
+        var replace = _session.Page.Locator("form[action$='/replace']");
         await replace.Locator("input[name=file]").SetInputFilesAsync(new FilePayload { Name = "report-v2.pdf", MimeType = "application/pdf",
             Buffer = replacement });
         await replace.Locator("button").ClickAsync();
-        await Expect(_page.Locator("a", new() { HasText = "report-v2.pdf" })).ToBeVisibleAsync();
-        var replacedLink = await _page.Locator("a", new() { HasText = "report-v2.pdf" }).GetAttributeAsync("href");
-        Assert.Equal(replacement, await (await _page.APIRequest.GetAsync(replacedLink!)).BodyAsync());
-        await _page.GotoAsync($"/?deleted={Uri.EscapeDataString(firstKey)}");
-        await Expect(_page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
+        await Expect(_session.Page.Locator("a", new() { HasText = "report-v2.pdf" })).ToBeVisibleAsync();
+        var replacedLink = await _session.Page.Locator("a", new() { HasText = "report-v2.pdf" }).GetAttributeAsync("href");
+        Assert.Equal(replacement, await (await _session.Page.APIRequest.GetAsync(replacedLink!)).BodyAsync());
+        await _session.Page.GotoAsync($"/?deleted={Uri.EscapeDataString(firstKey)}");
+        await Expect(_session.Page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
         await Screenshot("replaced");
 
         // A file whose bytes contradict its name and type gets a page saying why, and nothing is stored.
-        await _page.GotoAsync("/");
+        await _session.Page.GotoAsync("/");
         var objectsBefore = StoredObjectCount();
         await upload.Locator("input[name=title]").FillAsync("Invoice");
         await upload.Locator("input[name=file]").SetInputFilesAsync(new FilePayload { Name = "invoice.pdf", MimeType = "application/pdf",
             Buffer = "<!doctype html><html><script>alert(1)</script></html>"u8.ToArray() });
         await upload.Locator("button").ClickAsync();
-        await Expect(_page.Locator("#problem h1")).ToHaveTextAsync("That file was not accepted");
-        Assert.Equal("422", await _page.Locator("#problem").GetAttributeAsync("data-status"));
-        await Expect(_page.Locator("#problem-message")).ToContainTextAsync("application/pdf");
+        await Expect(_session.Page.Locator("#problem h1")).ToHaveTextAsync("That file was not accepted");
+        Assert.Equal("422", await _session.Page.Locator("#problem").GetAttributeAsync("data-status"));
+        await Expect(_session.Page.Locator("#problem-message")).ToContainTextAsync("application/pdf");
         await Screenshot("refused-file");
         Assert.Equal(objectsBefore, StoredObjectCount());
 
         // Upload straight to storage (for the local backend: the app's own signed endpoint), with its progress bar.
         var direct = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
-        await _page.GotoAsync("/");
-        await BrowserFlows.DirectUploadAsync(_page, _context, "Direct", "direct.bin", direct);
+        await _session.Page.GotoAsync("/");
+        await BrowserFlows.DirectUploadAsync(_session.Page, _session.Context, "Direct", "direct.bin", direct);
         await Screenshot("direct-upload");
-        await _page.Locator("tr", new() { HasText = "direct.bin" }).Locator("form[action$='/delete']:not([action*='attachments']) button").ClickAsync();
-        await Expect(_page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
+        await _session.Page.Locator("tr", new() { HasText = "direct.bin" }).Locator("form[action$='/delete']:not([action*='attachments']) button").ClickAsync();
+        await Expect(_session.Page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
 
         // Delete the document: the page shows that its object is gone.
-        await _page.GotoAsync("/");
-        var key = await _page.Locator("td code").First.InnerTextAsync();
+        await _session.Page.GotoAsync("/");
+        var key = await _session.Page.Locator("td code").First.InnerTextAsync();
         Assert.EndsWith("report-v2.pdf", key, StringComparison.Ordinal);
-        await _page.Locator("form[action$='/delete']:not([action*='attachments']) button").ClickAsync();
-        await Expect(_page.Locator("#deleted")).ToContainTextAsync(key);
-        await Expect(_page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
-        await Expect(_page.Locator("a", new() { HasText = "report-v2.pdf" })).ToHaveCountAsync(0);
+        await _session.Page.Locator("form[action$='/delete']:not([action*='attachments']) button").ClickAsync();
+        await Expect(_session.Page.Locator("#deleted")).ToContainTextAsync(key);
+        await Expect(_session.Page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
+        await Expect(_session.Page.Locator("a", new() { HasText = "report-v2.pdf" })).ToHaveCountAsync(0);
         await Screenshot("deleted");
 
         // Sign out, then a wrong password: a page that says what to do, with 401.
-        await _page.Locator("form[action='/signout'] button").ClickAsync();
-        var signIn = _page.Locator("form[action='/signin']");
+        await _session.Page.Locator("form[action='/signout'] button").ClickAsync();
+        var signIn = _session.Page.Locator("form[action='/signin']");
         await signIn.Locator("input[name=email]").FillAsync("ada@example.com");
         await signIn.Locator("input[name=password]").FillAsync("wrong horse");
-        var response = await _page.RunAndWaitForResponseAsync(() => signIn.Locator("button").ClickAsync(), r => r.Url.EndsWith("/signin", StringComparison.Ordinal));
+        var response = await _session.Page.RunAndWaitForResponseAsync(() => signIn.Locator("button").ClickAsync(), r => r.Url.EndsWith("/signin", StringComparison.Ordinal));
         Assert.Equal(401, response.Status);
-        await Expect(_page.Locator("#problem h1")).ToHaveTextAsync("Wrong email or password");
+        await Expect(_session.Page.Locator("#problem h1")).ToHaveTextAsync("Wrong email or password");
         await Screenshot("wrong-password");
 
         // And the right one signs in.
-        await _page.Locator("#back").ClickAsync();
+        await _session.Page.Locator("#back").ClickAsync();
         await signIn.Locator("input[name=email]").FillAsync("ada@example.com");
         await signIn.Locator("input[name=password]").FillAsync("correct horse battery staple");
         await signIn.Locator("button").ClickAsync();
-        await Expect(_page.Locator("body")).ToContainTextAsync("Signed in as Ada");
+        await Expect(_session.Page.Locator("body")).ToContainTextAsync("Signed in as Ada");
     }
 
     private int StoredObjectCount()
-        => Directory.Exists(_app.FilesRoot) ? Directory.EnumerateFiles(_app.FilesRoot, "*", SearchOption.AllDirectories).Count() : 0;
+        => Directory.Exists(_session.App.FilesRoot) ? Directory.EnumerateFiles(_session.App.FilesRoot, "*", SearchOption.AllDirectories).Count() : 0;
 
     private Task Screenshot(string name)
-        => _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(_screenshots, $"{++_step:00}-{name}.png"), FullPage = true });
+        => _session.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(_screenshots, $"{++_step:00}-{name}.png"), FullPage = true });
 }

@@ -55,7 +55,8 @@ internal sealed class EncryptionBinding(string entityType, string property)
     /// <summary>For example: table "Customers", column "Email".</summary>
     public override string ToString() => _description ?? $"{EntityType}.{Property} (not resolved)";
 
-    private static byte[] Encode(string tag, params string[] parts)
+    /// <summary>The ASCII <paramref name="tag"/>, then each part as a 4-byte big-endian length and its UTF-8 bytes.</summary>
+    internal static byte[] Encode(string tag, params string[] parts)
     {
         var length = Encoding.ASCII.GetByteCount(tag) + parts.Sum(p => 4 + Encoding.UTF8.GetByteCount(p));
         var bytes = new byte[length];

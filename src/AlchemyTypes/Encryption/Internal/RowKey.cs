@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace AlchemyTypes.Encryption.Internal;
@@ -21,7 +19,6 @@ internal static class RowKey
     public static byte[] Compute(IReadOnlyList<IProperty> keyProperties, Func<IProperty, object?> valueOf)
     {
         var parts = new string[keyProperties.Count];
-        var length = Tag.Length;
         for (var i = 0; i < parts.Length; i++)
         {
             var property = keyProperties[i];
@@ -32,19 +29,9 @@ internal static class RowKey
             }
 
             parts[i] = Text(value ?? throw new InvalidOperationException($"The key '{property.DeclaringType.DisplayName()}.{property.Name}' is null."));
-            length += 4 + Encoding.UTF8.GetByteCount(parts[i]);
         }
 
-        var bytes = new byte[length];
-        var offset = Encoding.ASCII.GetBytes(Tag, bytes);
-        foreach (var part in parts)
-        {
-            var count = Encoding.UTF8.GetBytes(part, bytes.AsSpan(offset + 4));
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(offset), count);
-            offset += 4 + count;
-        }
-
-        return SHA256.HashData(bytes);
+        return SHA256.HashData(EncryptionBinding.Encode(Tag, parts));
     }
 
     private static string Text(object value) => value switch
