@@ -37,6 +37,10 @@ internal sealed class BrowserSession : IAsyncDisposable
             session._chromium = await ChromiumBrowser.LaunchAsync();
             session.Context = await session._chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = session.App.BaseAddress.ToString() });
             session.Context.SetDefaultTimeout(30_000);
+
+            // Assertions wait 5 s by default; an attach that copies on a loaded 2-core CI machine (s3rver, Azurite, the
+            // app and Chromium all busy) can take longer, and waiting longer costs nothing when the page is quick.
+            Assertions.SetDefaultExpectTimeout(30_000);
             session.Page = await session.Context.NewPageAsync();
             return session;
         }
