@@ -307,7 +307,17 @@ public sealed class FileObject : IEquatable<FileObject>
         };
 
     /// <summary>The key a file of this name gets under a fresh id (the id's 32 hex digits, a slash, a safe form of the name).</summary>
-    internal static string KeyFor(Guid id, string fileName) => $"{id:N}/{SafeName(fileName)}";
+    /// <summary>
+    /// A generated key: <c>ab/cd/&lt;UUIDv7&gt;/&lt;safe name&gt;</c>, where <c>ab</c> and <c>cd</c> are the UUID's last four hex
+    /// digits (random bits, not its timestamp). On a file system that is two levels of at most 256 folders each, so no
+    /// folder grows with the number of objects the way one folder per object at the root would (1,000,000 objects leave
+    /// about 15 per leaf folder); object stores ignore the shape.
+    /// </summary>
+    internal static string KeyFor(Guid id, string fileName)
+    {
+        var hex = id.ToString("N");
+        return $"{hex[28..30]}/{hex[30..32]}/{hex}/{SafeName(fileName)}";
+    }
 
     internal static void CheckFileName(string fileName) => ValidateFileName(fileName);
 

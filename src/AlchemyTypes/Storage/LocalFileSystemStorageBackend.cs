@@ -569,6 +569,16 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
                     return;
                 }
 
+                // Most walks end at a shared folder that still holds other objects: reading one entry is much cheaper than
+                // a failed rmdir and its exception. (An upload filling the folder after this check makes the rmdir fail below.)
+                using (var entries = Directory.EnumerateFileSystemEntries(folder).GetEnumerator())
+                {
+                    if (entries.MoveNext())
+                    {
+                        return;
+                    }
+                }
+
                 Directory.Delete(folder, recursive: false);
             }
             catch (DirectoryNotFoundException)

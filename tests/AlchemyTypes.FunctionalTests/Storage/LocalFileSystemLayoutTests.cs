@@ -103,6 +103,28 @@ public sealed class LocalFileSystemLayoutTests : IDisposable
     }
 
     [Fact]
+    [Promise("P-STORE-10")]
+    public async Task Generated_keys_keep_every_folder_small_and_leave_nothing_behind_when_deleted()
+    {
+        // 3,000 objects under keys the library generates: flat, that would be 3,000 folders at the root. Sharded, the root
+        // holds at most 256 folders, each at most 256, and the leaves one folder per object (about 3,000 / 65,536 each).
+        var keys = Enumerable.Range(0, 3_000).Select(i => AlchemyTypes.FileObject.FromBytes([1], $"f{i}.txt").Key).ToList();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (key, ct) =>
+            await _backend.UploadAsync(key, new MemoryStream([7]), cancellationToken: ct));
+
+        var rootFolders = Directory.GetDirectories(_root).Where(d => Path.GetFileName(d) != ".alchemytypes").ToList();
+        Assert.InRange(rootFolders.Count, 2, 256);
+        Assert.All(rootFolders, f => Assert.InRange(Directory.GetDirectories(f).Length, 1, 256));
+        var widest = rootFolders.SelectMany(Directory.GetDirectories).Max(f => Directory.GetDirectories(f).Length);
+        Assert.InRange(widest, 1, 10);
+        Assert.Equal(keys.Count, await _backend.ListAsync().CountAsync());
+
+        Assert.Equal(keys.Count, (await _backend.DeleteManyAsync(keys)).Deleted.Count);
+        Assert.Empty(Folders());
+        Assert.Empty(SidecarFolders());
+    }
+
+    [Fact]
     [Promise("P-STORE-09")]
     public void Synchronous_deletes_remove_empty_folders_too()
     {
