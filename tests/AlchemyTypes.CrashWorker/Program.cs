@@ -6,14 +6,20 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Microsoft.EntityFrameworkCore;
 
-// Usage: CrashWorker <sqlite|postgres> <connection string> <local|s3> <folder | serviceUrl,bucket> <seed>
+// Usage: CrashWorker <sqlite|postgres> <connection string> <local|s3> <folder | serviceUrl,bucket> <seed> [hang:<phase>:<n>]
 // Writes "ready" once warm, then for each save "B <name> <version>" before SaveChanges and "C <name> <version>" after it
-// returns (version -1 = the row is deleted). Runs until killed.
-if (args.Length != 5)
+// returns (version -1 = the row is deleted). Runs until killed; with hang:<phase>:<n>, writes "P <phase>" and blocks the
+// n-th time it reaches the phase (see CrashPoint), so the kill lands exactly there.
+if (args.Length is not (5 or 6))
 {
-    await Console.Error.WriteLineAsync("usage: CrashWorker <sqlite|postgres> <connection string> <local|s3> <folder | serviceUrl,bucket> <seed>");
+    await Console.Error.WriteLineAsync(
+        "usage: CrashWorker <sqlite|postgres> <connection string> <local|s3> <folder | serviceUrl,bucket> <seed> [hang:<phase>:<n>]");
     return 2;
 }
+
+var output = Console.Out;
+var crashPoint = CrashPoint.Parse(args.Length == 6 ? args[5] : null, output);
+using var listener = crashPoint?.Listen();
 
 var seed = int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture);
 IStorageBackend backend;
@@ -41,11 +47,15 @@ else
 var builder = new DbContextOptionsBuilder<CrashContext>();
 _ = args[0] == "sqlite" ? builder.UseSqlite(args[1]) : builder.UseNpgsql(args[1]);
 builder.AddAlchemyTypes(a => a.AddStorage("files", backend));
+if (crashPoint is not null)
+{
+    builder.AddInterceptors(crashPoint);
+}
+
 var options = builder.Options;
 
 var random = new Random(seed);
 var mine = new List<(string Name, int Version)>();
-var output = Console.Out;
 var sequence = 0;
 var ready = false;
 while (true)

@@ -11,11 +11,14 @@ using Xunit.Abstractions;
 namespace AlchemyTypes.FunctionalTests.Maintenance;
 
 /// <summary>
-/// A child process (tests/AlchemyTypes.CrashWorker) inserts, replaces and deletes files until it is killed with SIGKILL at a
-/// random moment — before an upload, between upload and commit, mid-commit, between commit and the recorded delete — then
-/// is started again. After the last kill, reconcile must leave 0 orphans, and every save the worker saw commit must be there
-/// with every byte. Rounds per run: 4 (CI); set ALCHEMYTYPES_CRASH_ROUNDS for a longer run, ALCHEMYTYPES_CRASH_SEED to
-/// repeat one. The seed is printed.
+/// A child process (tests/AlchemyTypes.CrashWorker) inserts, replaces and deletes files until it is killed with SIGKILL,
+/// then is started again. Each run kills it once at every point where a crash can hurt — between an upload and the
+/// commit, just before the COMMIT, after the COMMIT but before the application hears of it, and just before the
+/// post-commit delete of a replaced file — at a random save (the worker blocks there, so the kill lands exactly there),
+/// and once at a random moment. After the last kill, recorded-delete processing and reconcile must leave 0 orphans, and
+/// every save the worker saw commit must be there with every byte. Rounds per run: 5 (CI, each point once); set
+/// ALCHEMYTYPES_CRASH_ROUNDS for a longer run (the points repeat in turn), ALCHEMYTYPES_CRASH_SEED to repeat one. The seed
+/// is printed.
 /// </summary>
 public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture storage, ITestOutputHelper output) : IAsyncLifetime
 {
@@ -36,14 +39,21 @@ public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture sto
     [Fact]
     public async Task A_process_killed_at_random_points_leaves_no_orphans_and_loses_no_committed_file_after_reconcile()
     {
-        var rounds = int.TryParse(Environment.GetEnvironmentVariable("ALCHEMYTYPES_CRASH_ROUNDS"), out var r) ? r : 4;
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("ALCHEMYTYPES_CRASH_ROUNDS"), out var r) ? r : 5;
         var seed = int.TryParse(Environment.GetEnvironmentVariable("ALCHEMYTYPES_CRASH_SEED"), out var s) ? s : Random.Shared.Next(1, 1_000_000);
         output.WriteLine($"crash test seed {seed} ({rounds} rounds); repeat with ALCHEMYTYPES_CRASH_SEED={seed}");
         var random = new Random(seed);
         var log = new List<string>();
+        string?[] points = [null, .. CrashPoints];
         for (var round = 0; round < rounds; round++)
         {
-            log.AddRange(await RunAndKillAsync(seed * 1000 + round, TimeSpan.FromMilliseconds(random.Next(0, 800))));
+            // null: killed at a random moment; otherwise blocked at that point on its 2nd to 5th visit (so an earlier save
+            // has committed), then killed.
+            var point = points[round % points.Length];
+            var hang = point is null ? null : $"hang:{point}:{random.Next(2, 6)}";
+            var lines = await RunAndKillAsync(seed * 1000 + round, TimeSpan.FromMilliseconds(random.Next(0, 800)), hang);
+            output.WriteLine($"round {round}: {hang ?? "random moment"}, {lines.Count(l => l.StartsWith("C ", StringComparison.Ordinal))} saves committed");
+            log.AddRange(lines);
         }
 
         var begun = log.Count(l => l.StartsWith("B ", StringComparison.Ordinal));
@@ -55,7 +65,7 @@ public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture sto
         // before the kill). -1: no row.
         var allowed = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
         var mustExist = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var line in log.Where(l => l.Length > 2 && l[1] == ' '))
+        foreach (var line in log.Where(l => l.StartsWith("B ", StringComparison.Ordinal) || l.StartsWith("C ", StringComparison.Ordinal)))
         {
             var parts = line.Split(' ');
             var name = parts[1];
@@ -108,7 +118,10 @@ public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture sto
         }
     }
 
-    private async Task<List<string>> RunAndKillAsync(int seed, TimeSpan afterReady)
+    /// <summary>The worker's crash points (tests/AlchemyTypes.CrashWorker/CrashPoint.cs).</summary>
+    private static readonly string[] CrashPoints = ["after-upload", "before-commit", "after-commit", "before-delete"];
+
+    private async Task<List<string>> RunAndKillAsync(int seed, TimeSpan afterReady, string? hang)
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "AlchemyTypes.CrashWorker.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -123,21 +136,32 @@ public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture sto
         start.ArgumentList.Add(WorkerBackend.Kind);
         start.ArgumentList.Add(WorkerBackend.Location);
         start.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
+        if (hang is not null)
+        {
+            start.ArgumentList.Add(hang);
+        }
 
         var lines = new List<string>();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
             {
                 ready.TrySetResult();
+                reached.TrySetResult();
                 return;
             }
 
             lock (lines)
             {
                 lines.Add(e.Data);
+            }
+
+            if (e.Data.StartsWith("P ", StringComparison.Ordinal))
+            {
+                reached.TrySetResult();
             }
 
             if (e.Data == "ready")
@@ -159,8 +183,20 @@ public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture sto
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        await Task.Delay(afterReady);
+        if (hang is null)
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            await Task.Delay(afterReady);
+        }
+        else
+        {
+            await reached.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            lock (lines)
+            {
+                Assert.True(lines.Contains("P " + hang.Split(':')[1]), $"the worker never reached {hang}: " + string.Join(Environment.NewLine, errors));
+            }
+        }
+
         Assert.False(process.HasExited, "the worker stopped before it was killed: " + string.Join(Environment.NewLine, errors));
 
         // Process.Kill sends SIGKILL on Linux: no finally block, no dispose, no flush runs in the worker.
