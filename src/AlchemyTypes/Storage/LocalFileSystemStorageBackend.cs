@@ -562,6 +562,11 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
         var folder = Path.GetDirectoryName(path);
         while (folder is not null && folder.StartsWith(stop + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
+            if (IsShardFolder(folder.AsSpan(stop.Length + 1)))
+            {
+                return;
+            }
+
             try
             {
                 if (new DirectoryInfo(folder).LinkTarget is not null)
@@ -597,6 +602,21 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
             folder = Path.GetDirectoryName(folder);
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="relative"/> (a folder under the root or the sidecar root) is one of the fixed shard folders of
+    /// generated keys, <c>ab</c> or <c>ab/cd</c> (two lowercase hex digits each): at most 256 × 256 of them, made once and
+    /// kept, because making and removing them with every object would cost a directory create and remove per upload.
+    /// </summary>
+    private static bool IsShardFolder(ReadOnlySpan<char> relative)
+        => relative.Length switch
+        {
+            2 => IsHexPair(relative),
+            5 => IsHexPair(relative[..2]) && relative[2] == Path.DirectorySeparatorChar && IsHexPair(relative[3..]),
+            _ => false,
+        };
+
+    private static bool IsHexPair(ReadOnlySpan<char> pair) => pair.Length == 2 && char.IsAsciiHexDigitLower(pair[0]) && char.IsAsciiHexDigitLower(pair[1]);
 
     private Sidecar? ReadSidecar(string key)
     {

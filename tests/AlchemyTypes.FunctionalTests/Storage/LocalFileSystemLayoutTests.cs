@@ -5,7 +5,8 @@ using AlchemyTypes.Testing;
 namespace AlchemyTypes.FunctionalTests.Storage;
 
 /// <summary>
-/// The local backend's folders on disk: deletes leave no empty folders behind (data and metadata), neighbours are kept,
+/// The local backend's folders on disk: deletes leave no empty folders behind (data and metadata) but the fixed shard
+/// folders of generated keys, neighbours are kept,
 /// and uploads racing with deletes into the same folder never fail or lose an object.
 /// </summary>
 public sealed class LocalFileSystemLayoutTests : IDisposable
@@ -120,6 +121,27 @@ public sealed class LocalFileSystemLayoutTests : IDisposable
         Assert.Equal(keys.Count, await _backend.ListAsync().CountAsync());
 
         Assert.Equal(keys.Count, (await _backend.DeleteManyAsync(keys)).Deleted.Count);
+
+        // The object folders are gone; the shard folders (ab, ab/cd) stay, as a fixed skeleton of at most 256 × 256.
+        var shard = new System.Text.RegularExpressions.Regex("^[0-9a-f]{2}(/[0-9a-f]{2})?$");
+        Assert.All(Folders(), f => Assert.Matches(shard, f.Replace(Path.DirectorySeparatorChar, '/')));
+        Assert.All(SidecarFolders(), f => Assert.Matches(shard, f.Replace(Path.DirectorySeparatorChar, '/')));
+        Assert.Equal(rootFolders.Count, Directory.GetDirectories(_root).Length - 1);
+        Assert.All(Directory.GetFiles(_root, "*", SearchOption.AllDirectories), f => Assert.Contains(".alchemytypes", f, StringComparison.Ordinal));
+        Assert.Empty(await _backend.ListAsync().ToListAsync());
+
+        // A user key that looks like a shard path keeps its two-hex-digit folders too, and nothing else.
+        await _backend.UploadAsync("ab/cd/mine/file.txt", Content("x"));
+        await _backend.DeleteAsync("ab/cd/mine/file.txt");
+        Assert.DoesNotContain(Folders(), f => f.EndsWith("mine", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [Promise("P-STORE-09")]
+    public async Task Folders_named_like_shards_deeper_down_are_removed_when_empty()
+    {
+        await _backend.UploadAsync("docs/ab/cd/file.txt", Content("x"));
+        await _backend.DeleteAsync("docs/ab/cd/file.txt");
         Assert.Empty(Folders());
         Assert.Empty(SidecarFolders());
     }
