@@ -308,15 +308,15 @@ public sealed class FileObject : IEquatable<FileObject>
 
     /// <summary>The key a file of this name gets under a fresh id (the id's 32 hex digits, a slash, a safe form of the name).</summary>
     /// <summary>
-    /// A generated key: <c>ab/cd/&lt;UUIDv7&gt;/&lt;safe name&gt;</c>, where <c>ab</c> and <c>cd</c> are the UUID's last four hex
-    /// digits (random bits, not its timestamp). On a file system that is two levels of at most 256 folders each, so no
-    /// folder grows with the number of objects the way one folder per object at the root would (1,000,000 objects leave
-    /// about 15 per leaf folder); object stores ignore the shape.
+    /// A generated key: <c>ab/&lt;UUIDv7&gt;/&lt;safe name&gt;</c>, where <c>ab</c> is the UUID's last two hex digits
+    /// (random bits, not its timestamp). On a file system that is at most 256 folders at the root, each holding one
+    /// folder per object for a 256th of the objects, instead of one folder per object at the root; the 256 are made
+    /// once and kept, so an upload creates one folder, as before. Object stores ignore the shape.
     /// </summary>
     internal static string KeyFor(Guid id, string fileName)
     {
         var hex = id.ToString("N");
-        return $"{hex[28..30]}/{hex[30..32]}/{hex}/{SafeName(fileName)}";
+        return $"{hex[30..32]}/{hex}/{SafeName(fileName)}";
     }
 
     internal static void CheckFileName(string fileName) => ValidateFileName(fileName);

@@ -605,16 +605,10 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
 
     /// <summary>
     /// Whether <paramref name="relative"/> (a folder under the root or the sidecar root) is one of the fixed shard folders of
-    /// generated keys, <c>ab</c> or <c>ab/cd</c> (two lowercase hex digits each): at most 256 × 256 of them, made once and
-    /// kept, because making and removing them with every object would cost a directory create and remove per upload.
+    /// generated keys, <c>ab</c> (two lowercase hex digits): at most 256 of them, made once and kept, because making and
+    /// removing one with every object would cost a directory create and remove per upload.
     /// </summary>
-    private static bool IsShardFolder(ReadOnlySpan<char> relative)
-        => relative.Length switch
-        {
-            2 => IsHexPair(relative),
-            5 => IsHexPair(relative[..2]) && relative[2] == Path.DirectorySeparatorChar && IsHexPair(relative[3..]),
-            _ => false,
-        };
+    private static bool IsShardFolder(ReadOnlySpan<char> relative) => IsHexPair(relative);
 
     private static bool IsHexPair(ReadOnlySpan<char> pair) => pair.Length == 2 && char.IsAsciiHexDigitLower(pair[0]) && char.IsAsciiHexDigitLower(pair[1]);
 

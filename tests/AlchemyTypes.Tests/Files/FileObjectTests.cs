@@ -24,10 +24,10 @@ public sealed class FileObjectTests
         var keys = Enumerable.Range(0, 1000).Select(_ => FileObject.FromBytes([1], "Mon rapport (final) é.pdf").Key).ToList();
         Assert.Equal(keys.Count, keys.Distinct().Count());
         Assert.All(keys, k => Assert.True(StorageKey.IsValid(k)));
-        Assert.All(keys, k => Assert.Matches("^([0-9a-f]{2})/([0-9a-f]{2})/[0-9a-f]{28}\\1\\2/Mon_rapport__final___.pdf$", k));
+        Assert.All(keys, k => Assert.Matches("^([0-9a-f]{2})/[0-9a-f]{30}\\1/Mon_rapport__final___.pdf$", k));
         Assert.EndsWith("/file", FileObject.FromBytes([1], "..").Key, StringComparison.Ordinal);
 
-        // The two folder levels come from random bits, so a local root stays at most 256 folders wide: 1,000 keys
+        // The first folder comes from random bits, so a local root stays at most 256 folders wide: 1,000 keys
         // leave about 251 distinct first folders (fewer than 200 has a probability far below 1e-20).
         Assert.InRange(keys.Select(k => k[..2]).Distinct().Count(), 200, 256);
     }
