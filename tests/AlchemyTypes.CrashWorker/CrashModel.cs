@@ -35,3 +35,12 @@ public static class CrashContent
         return content;
     }
 }
+
+/// <summary>
+/// The windows the worker can be told to stop in (<c>hang:&lt;window&gt;:&lt;n&gt;</c>), shared by the worker's
+/// <c>CrashPoint</c> and the test that picks them.
+/// </summary>
+public static class CrashWindows
+{
+    public static readonly IReadOnlyList<string> All = ["after-upload", "before-commit", "after-commit", "before-delete"];
+}

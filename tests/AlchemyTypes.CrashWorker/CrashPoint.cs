@@ -16,8 +16,6 @@ namespace AlchemyTypes.CrashWorker;
 /// </summary>
 internal sealed class CrashPoint(string phase, int occurrence, TextWriter output) : DbTransactionInterceptor
 {
-    public static readonly string[] Phases = ["after-upload", "before-commit", "after-commit", "before-delete"];
-
     private int _seen;
 
     /// <summary>Parses <c>hang:&lt;phase&gt;:&lt;n&gt;</c>.</summary>
@@ -29,9 +27,9 @@ internal sealed class CrashPoint(string phase, int occurrence, TextWriter output
         }
 
         var parts = argument.Split(':');
-        if (parts.Length != 3 || parts[0] != "hang" || !Phases.Contains(parts[1]) || !int.TryParse(parts[2], out var n) || n < 1)
+        if (parts.Length != 3 || parts[0] != "hang" || !CrashWindows.All.Contains(parts[1]) || !int.TryParse(parts[2], out var n) || n < 1)
         {
-            throw new ArgumentException($"'{argument}' is not hang:<{string.Join('|', Phases)}>:<n ≥ 1>");
+            throw new ArgumentException($"'{argument}' is not hang:<{string.Join('|', CrashWindows.All)}>:<n ≥ 1>");
         }
 
         return new CrashPoint(parts[1], n, output);

@@ -202,8 +202,7 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
         ArgumentNullException.ThrowIfNull(keys);
         var (valid, failed) = StorageKey.Partition(keys);
         var errors = new string?[valid.Count];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = valid.Count < 2 ? 1 : DeleteManyConcurrency };
-        Parallel.For(0, valid.Count, options, i =>
+        Parallel.For(0, valid.Count, new ParallelOptions { MaxDegreeOfParallelism = DeleteManyConcurrency }, i =>
         {
             try
             {
@@ -628,9 +627,8 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
     /// generated keys, <c>ab</c> (two lowercase hex digits): at most 256 of them, made once and kept, because making and
     /// removing one with every object would cost a directory create and remove per upload.
     /// </summary>
-    private static bool IsShardFolder(ReadOnlySpan<char> relative) => IsHexPair(relative);
-
-    private static bool IsHexPair(ReadOnlySpan<char> pair) => pair.Length == 2 && char.IsAsciiHexDigitLower(pair[0]) && char.IsAsciiHexDigitLower(pair[1]);
+    private static bool IsShardFolder(ReadOnlySpan<char> relative)
+        => relative.Length == 2 && char.IsAsciiHexDigitLower(relative[0]) && char.IsAsciiHexDigitLower(relative[1]);
 
     private Sidecar? ReadSidecar(string key)
     {

@@ -44,15 +44,16 @@ public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture sto
         output.WriteLine($"crash test seed {seed} ({rounds} rounds); repeat with ALCHEMYTYPES_CRASH_SEED={seed}");
         var random = new Random(seed);
         var log = new List<string>();
-        string?[] points = [null, .. CrashPoints];
+        string?[] points = [null, .. CrashWindows.All];
         for (var round = 0; round < rounds; round++)
         {
             // null: killed at a random moment; otherwise blocked at that point on its 2nd to 5th visit (so an earlier save
             // has committed), then killed.
             var point = points[round % points.Length];
-            var hang = point is null ? null : $"hang:{point}:{random.Next(2, 6)}";
-            var lines = await RunAndKillAsync(seed * 1000 + round, TimeSpan.FromMilliseconds(random.Next(0, 800)), hang);
-            output.WriteLine($"round {round}: {hang ?? "random moment"}, {lines.Count(l => l.StartsWith("C ", StringComparison.Ordinal))} saves committed");
+            var visit = random.Next(2, 6);
+            var lines = await RunAndKillAsync(seed * 1000 + round, TimeSpan.FromMilliseconds(random.Next(0, 800)), point, visit);
+            output.WriteLine($"round {round}: {(point is null ? "random moment" : $"{point}, visit {visit}")}, "
+                + $"{lines.Count(l => l.StartsWith("C ", StringComparison.Ordinal))} saves committed");
             log.AddRange(lines);
         }
 
@@ -118,10 +119,8 @@ public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture sto
         }
     }
 
-    /// <summary>The worker's crash points (tests/AlchemyTypes.CrashWorker/CrashPoint.cs).</summary>
-    private static readonly string[] CrashPoints = ["after-upload", "before-commit", "after-commit", "before-delete"];
-
-    private async Task<List<string>> RunAndKillAsync(int seed, TimeSpan afterReady, string? hang)
+    /// <summary>Runs the worker and kills it: after <paramref name="afterReady"/>, or when it stops in <paramref name="window"/> on its n-th <paramref name="visit"/>.</summary>
+    private async Task<List<string>> RunAndKillAsync(int seed, TimeSpan afterReady, string? window, int visit)
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "AlchemyTypes.CrashWorker.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -136,9 +135,9 @@ public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture sto
         start.ArgumentList.Add(WorkerBackend.Kind);
         start.ArgumentList.Add(WorkerBackend.Location);
         start.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
-        if (hang is not null)
+        if (window is not null)
         {
-            start.ArgumentList.Add(hang);
+            start.ArgumentList.Add($"hang:{window}:{visit}");
         }
 
         var lines = new List<string>();
@@ -183,7 +182,7 @@ public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture sto
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (hang is null)
+        if (window is null)
         {
             await ready.Task.WaitAsync(TimeSpan.FromMinutes(2));
             await Task.Delay(afterReady);
@@ -193,7 +192,7 @@ public abstract class CrashTests(ITestStore store, MaintenanceStorageFixture sto
             await reached.Task.WaitAsync(TimeSpan.FromMinutes(2));
             lock (lines)
             {
-                Assert.True(lines.Contains("P " + hang.Split(':')[1]), $"the worker never reached {hang}: " + string.Join(Environment.NewLine, errors));
+                Assert.True(lines.Contains("P " + window), $"the worker never reached {window} (visit {visit}): " + string.Join(Environment.NewLine, errors));
             }
         }
 
