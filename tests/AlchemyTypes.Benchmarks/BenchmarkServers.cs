@@ -47,10 +47,12 @@ public sealed class BenchmarkServer : IAsyncDisposable
         return new BenchmarkServer(process, data, port);
     }
 
-    public IAmazonS3 CreateS3Client() => TestServerClients.S3rver(Port);
+    /// <summary>A client of this s3rver, or of it through a relay listening on <paramref name="port"/>.</summary>
+    public IAmazonS3 CreateS3Client(int? port = null) => TestServerClients.S3rver(port ?? Port);
 
-    public BlobServiceClient CreateBlobServiceClient()
-        => new(TestServerClients.AzuriteConnectionString(Port));
+    /// <summary>A client of this Azurite, or of it through a relay listening on <paramref name="port"/>.</summary>
+    public BlobServiceClient CreateBlobServiceClient(int? port = null)
+        => new(TestServerClients.AzuriteConnectionString(port ?? Port));
 
     public async ValueTask DisposeAsync()
     {

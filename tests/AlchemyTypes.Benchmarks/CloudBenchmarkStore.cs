@@ -13,6 +13,7 @@ namespace AlchemyTypes.Benchmarks;
 internal sealed class CloudBenchmarkStore : IAsyncDisposable
 {
     private readonly BenchmarkServer _server;
+    private LatencyProxy? _proxy;
 
     private CloudBenchmarkStore(BenchmarkServer server) => _server = server;
 
@@ -27,17 +28,27 @@ internal sealed class CloudBenchmarkStore : IAsyncDisposable
 
     public IStorageBackend Backend { get; private set; } = null!;
 
-    /// <summary>Starts the server of <paramref name="store"/> ("S3" or "AzureBlob"); stops it again if anything fails.</summary>
-    public static async Task<CloudBenchmarkStore> StartAsync(string store)
+    /// <summary>
+    /// Starts the server of <paramref name="store"/> ("S3" or "AzureBlob"), reached through a <see cref="LatencyProxy"/>
+    /// with that round trip when <paramref name="roundTrip"/> is positive; stops it again if anything fails.
+    /// </summary>
+    public static async Task<CloudBenchmarkStore> StartAsync(string store, TimeSpan roundTrip = default)
     {
         var server = store == "S3" ? await BenchmarkServer.StartS3rverAsync() : await BenchmarkServer.StartAzuriteAsync();
         var result = new CloudBenchmarkStore(server);
         try
         {
+            var port = server.Port;
+            if (roundTrip > TimeSpan.Zero)
+            {
+                result._proxy = LatencyProxy.Start(server.Port, roundTrip);
+                port = result._proxy.Port;
+            }
+
             var name = "bench-" + Guid.NewGuid().ToString("N")[..12];
             if (store == "S3")
             {
-                result.S3 = server.CreateS3Client();
+                result.S3 = server.CreateS3Client(port);
                 result.Bucket = name;
                 await result.S3.PutBucketAsync(name);
                 result.Backend = new S3StorageBackend(result.S3, new S3StorageOptions { BucketName = name, UseChunkEncoding = false,
@@ -45,7 +56,7 @@ internal sealed class CloudBenchmarkStore : IAsyncDisposable
             }
             else
             {
-                result.Container = server.CreateBlobServiceClient().GetBlobContainerClient(name);
+                result.Container = server.CreateBlobServiceClient(port).GetBlobContainerClient(name);
                 await result.Container.CreateAsync();
                 result.Backend = new AzureBlobStorageBackend(result.Container);
             }
@@ -64,6 +75,11 @@ internal sealed class CloudBenchmarkStore : IAsyncDisposable
     {
         (Backend as IDisposable)?.Dispose();
         S3?.Dispose();
+        if (_proxy is not null)
+        {
+            await _proxy.DisposeAsync();
+        }
+
         await _server.DisposeAsync();
     }
 
