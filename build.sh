@@ -2,7 +2,7 @@
 # AlchemyTypes build script.
 #   ./build.sh test    install what the test suite needs, check the packed packages, then run every test (unit + functional)
 #   ./build.sh build   build the solution
-#   ./build.sh bench   the Performance table: the benchmarks behind it (short jobs, about 15 minutes on 2 cores) and the
+#   ./build.sh bench   the Performance table: the benchmarks behind it (short jobs, about 20 minutes on 2 cores) and the
 #                      resident-memory probe per backend, composed into artifacts/bench/summary.md and printed;
 #                      with a filter, BenchmarkDotNet's own run of the matching benchmarks: ./build.sh bench '*KeyGeneration*' 
 #   ./build.sh pack    pack every package into artifacts/packages, then prove them in a fresh project outside the repo

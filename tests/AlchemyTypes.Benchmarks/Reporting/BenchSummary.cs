@@ -26,17 +26,18 @@ internal static class BenchSummary
 
     /// <summary>
     /// The job of the table: one process (in-process emit, so nothing is compiled while the machine is loaded), 2 warm-up
-    /// and 5 measured iterations. The recorded-delete benchmark runs 100,000 rows per invocation: 2 single-shot iterations.
+    /// and 5 measured iterations; the rows near their goal run in rounds of <see cref="Round"/> instead. The recorded-delete
+    /// benchmark runs 100,000 rows per invocation: 2 single-shot iterations.
     /// </summary>
     private static readonly Job Short = Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)).WithLaunchCount(1).WithWarmupCount(2)
         .WithIterationCount(5).WithId("short").Freeze();
 
     /// <summary>
-    /// For the rows whose operation is short and whose ratio is near its goal (Argon2, encrypted reads, the FileObject save):
-    /// 3 warm-up and 15 measured iterations, as the ratio of the 5-iteration job moved by up to 0.35 between runs here.
+    /// The job of one round of the rows that are run in rounds (<see cref="BenchmarkPick.Rounds"/>): 1 warm-up and 5
+    /// measured iterations per case and round.
     /// </summary>
-    private static readonly Job Steady = Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)).WithLaunchCount(1).WithWarmupCount(3)
-        .WithIterationCount(15).WithId("steady").Freeze();
+    private static readonly Job Round = Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)).WithLaunchCount(1).WithWarmupCount(1)
+        .WithIterationCount(5).WithId("round").Freeze();
 
     private static readonly Job SingleShot = Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)).WithStrategy(RunStrategy.Monitoring)
         .WithLaunchCount(1).WithWarmupCount(0).WithIterationCount(2).WithId("single-shot").Freeze();
@@ -44,13 +45,13 @@ internal static class BenchSummary
     private static readonly BenchmarkPick[] Picks =
     [
         new(typeof(PasswordHashBenchmarks), "Argon2id m=19 MiB t=2 p=1, one hash", "≤ 1.10x, no per-hash allocation of the matrix",
-            c => c.Descriptor.WorkloadMethod.Name is "Argon2idLibsodiumRaw" or "Argon2idSodiumProvider" or "Argon2idKonsciousProvider") { Job = Steady },
+            c => c.Descriptor.WorkloadMethod.Name is "Argon2idLibsodiumRaw" or "Argon2idSodiumProvider" or "Argon2idKonsciousProvider") { Job = Round, Rounds = 3 },
         new(typeof(EncryptionBenchmarks), "materialising 100k strings (SQLite, AsNoTracking)", "≤ 1.5x",
-            c => c.Descriptor.Categories.Contains("Materialize100k")) { Job = Steady },
+            c => c.Descriptor.Categories.Contains("Materialize100k")) { Job = Round, Rounds = 3 },
         new(typeof(FileObjectSaveReadBenchmarks), "save + read one file through FileObject/SaveChanges, local backend, SQLite",
-            "≤ 1.10x of the hand-written work", c => Param(c, "Backend") == "local" && c.Descriptor.WorkloadMethod.Name != "BackendDirect") { Job = Steady },
+            "≤ 1.10x of the hand-written work", c => Param(c, "Backend") == "local" && c.Descriptor.WorkloadMethod.Name != "BackendDirect") { Job = Round, Rounds = 3 },
         new(typeof(UploadThresholdBenchmarks), "upload of seekable content to S3 (s3rver)", "default ≤ 1.10x of one PutObject",
-            c => Param(c, "Store") == "S3" && Param(c, "MiB") is "16" or "64"),
+            c => Param(c, "Store") == "S3" && Param(c, "MiB") is "16" or "64") { Job = Round, Rounds = 3 },
         new(typeof(AttachmentUploadBenchmarks), "a row with 20 attachments of 1 MiB on S3 (s3rver; RoundTripMs: added client-store round trip)",
             "≤ 0.33x (≥ 3x faster than serial); `8 at a time (backend)` is the store's own ceiling",
             c => Param(c, "Store") == "S3"),
@@ -97,7 +98,7 @@ internal static class BenchSummary
                 .ToArray();
             try
             {
-                rows.AddRange(Rows(pick, BenchmarkRunner.Run(new BenchmarkRunInfo(cases, pick.Type, info.Config)), peaks));
+                rows.AddRange(Rows(pick, Measure(pick, cases, info.Config), peaks));
             }
             catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
             {
@@ -114,18 +115,56 @@ internal static class BenchSummary
         return 0;
     }
 
-    private static IEnumerable<string> Rows(BenchmarkPick pick, BenchmarkDotNet.Reports.Summary summary, string peaks)
+    /// <summary>
+    /// Runs the cases of <paramref name="pick"/>: in one BenchmarkDotNet run, or, for a pick with rounds, each case in a run
+    /// of its own, round after round, every other round in reverse order, so that a slow phase of a shared machine falls on
+    /// the baseline as often as on the others. The measured iterations of all rounds are pooled per case.
+    /// </summary>
+    private static List<CaseResult> Measure(BenchmarkPick pick, BenchmarkCase[] cases, ImmutableConfig config)
+    {
+        if (pick.Rounds <= 1)
+        {
+            var summary = BenchmarkRunner.Run(new BenchmarkRunInfo(cases, pick.Type, config));
+            return [.. summary.Reports.Select(r => new CaseResult(r.BenchmarkCase, Workload(r), r))];
+        }
+
+        var pooled = cases.ToDictionary(c => c, _ => new List<double>());
+        var last = new Dictionary<BenchmarkCase, BenchmarkReport>();
+        for (var round = 0; round < pick.Rounds; round++)
+        {
+            foreach (var benchmarkCase in round % 2 == 0 ? cases : Enumerable.Reverse(cases))
+            {
+                var summary = BenchmarkRunner.Run(new BenchmarkRunInfo([benchmarkCase], pick.Type, config));
+                foreach (var report in summary.Reports)
+                {
+                    pooled[benchmarkCase].AddRange(Workload(report));
+                    last[benchmarkCase] = report;
+                }
+            }
+        }
+
+        return [.. cases.Where(last.ContainsKey).Select(c => new CaseResult(c, pooled[c], last[c]))];
+    }
+
+    /// <summary>The time per operation of each measured iteration of <paramref name="report"/>, in nanoseconds.</summary>
+    private static List<double> Workload(BenchmarkReport report)
+        => [.. report.AllMeasurements.Where(m => m.Is(IterationMode.Workload, IterationStage.Actual)).Select(m => m.Nanoseconds / m.Operations)];
+
+    private static IEnumerable<string> Rows(BenchmarkPick pick, List<CaseResult> results, string peaks)
     {
         var peakLines = File.Exists(peaks) ? File.ReadAllLines(peaks) : [];
-        foreach (var report in summary.Reports.Where(r => !r.BenchmarkCase.Descriptor.Baseline))
+        foreach (var result in results.Where(r => !r.Case.Descriptor.Baseline))
         {
-            var benchmarkCase = report.BenchmarkCase;
-            var baseline = summary.GetBaseline(summary.GetLogicalGroupKey(benchmarkCase));
-            var baselineReport = baseline is null ? null : summary[baseline];
+            var benchmarkCase = result.Case;
+            // The baseline of a case: the baseline method of the same parameters (and category, where a class has several).
+            var baselineResult = results.FirstOrDefault(r => r.Case.Descriptor.Baseline
+                && r.Case.Parameters.DisplayInfo == benchmarkCase.Parameters.DisplayInfo
+                && r.Case.Descriptor.Categories.SequenceEqual(benchmarkCase.Descriptor.Categories));
+            var baseline = baselineResult?.Case;
             // Medians: on a shared machine a few iterations stalled by other work move the mean far more than the median.
-            var mean = report.ResultStatistics?.Median;
-            var baseMean = baselineReport?.ResultStatistics?.Median;
-            var meanRatio = report.ResultStatistics?.Mean / baselineReport?.ResultStatistics?.Mean;
+            var mean = Median(result.Times);
+            var baseMean = baselineResult is null ? null : Median(baselineResult.Times);
+            var meanRatio = Mean(result.Times) / (baselineResult is null ? null : Mean(baselineResult.Times));
             var ratio = mean is { } m && baseMean is { } b && b > 0
                 ? (m / b).ToString("0.00", CultureInfo.InvariantCulture) + "x (means " + meanRatio?.ToString("0.00", CultureInfo.InvariantCulture) + "x)"
                 : "failed";
@@ -136,10 +175,23 @@ internal static class BenchSummary
                 Name(benchmarkCase) + ": " + Time(mean),
                 baseline is null ? "-" : Name(baseline) + ": " + Time(baseMean),
                 ratio,
-                Allocated(report) + " vs " + (baselineReport is null ? "-" : Allocated(baselineReport)),
+                Allocated(result.Report) + " vs " + (baselineResult is null ? "-" : Allocated(baselineResult.Report)),
                 pick.Goal + notes) + " |";
         }
     }
+
+    private static double? Median(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static double? Mean(List<double> values) => values.Count == 0 ? null : values.Average();
 
     private static string Notes(BenchmarkPick pick, BenchmarkCase benchmarkCase, double? mean, BenchmarkCase? baseline, double? baseMean,
         string[] peakLines)
@@ -250,5 +302,11 @@ internal static class BenchSummary
     private sealed record BenchmarkPick(Type Type, string Title, string Goal, Func<BenchmarkCase, bool> Select)
     {
         public Job Job { get; init; } = Short;
+
+        /// <summary>How many times each case runs, in alternating order, its measurements pooled (1: one run of all cases).</summary>
+        public int Rounds { get; init; } = 1;
     }
+
+    /// <summary>A case, the time per operation of each of its measured iterations, and a report of it (for allocations).</summary>
+    private sealed record CaseResult(BenchmarkCase Case, List<double> Times, BenchmarkReport Report);
 }
