@@ -59,7 +59,7 @@ public class AttachmentUploadBenchmarks
             _backend = _store.Backend;
             _connection = new SqliteConnection("Data Source=:memory:");
             await _connection.OpenAsync();
-            _options = new DbContextOptionsBuilder<AttachmentBenchContext>().UseSqlite(_connection).AddAlchemyTypes(a
+            _options = new DbContextOptionsBuilder<AttachmentBenchContext>().UseSqlite(_connection).ForBenchmark().AddAlchemyTypes(a
                 => a.AddStorage("files", _backend)).Options;
             await using var context = new AttachmentBenchContext(_options);
             await context.Database.EnsureCreatedAsync();

@@ -58,7 +58,7 @@ public class CloudFileObjectBenchmarks
         (_s3, _bucket, _container, _backend) = (_store.S3, _store.Bucket, _store.Container, _store.Backend);
         _connection = new SqliteConnection("Data Source=:memory:");
         await _connection.OpenAsync();
-        _options = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
+        _options = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).ForBenchmark().AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
         await using (var context = new BenchContext(_options))
         {
             await context.Database.EnsureCreatedAsync();

@@ -46,7 +46,7 @@ public class EncryptionBenchmarks
         _path = Path.Combine(Path.GetTempPath(), $"alchemytypes-bench-{Guid.NewGuid():N}.db");
         _options = new DbContextOptionsBuilder<BenchContext>()
             .UseSqlite(new SqliteConnectionStringBuilder { DataSource = _path }.ConnectionString)
-            .AddAlchemyTypes(a => a.UseEncryption(_ring))
+            .ForBenchmark().AddAlchemyTypes(a => a.UseEncryption(_ring))
             .Options;
         using var context = new BenchContext(_options);
         context.Database.EnsureCreated();

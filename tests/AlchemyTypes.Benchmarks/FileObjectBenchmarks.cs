@@ -54,7 +54,7 @@ public class FileObjectSaveReadBenchmarks
         _backend = Backend == "local" ? new LocalFileSystemStorageBackend(_root) : new InMemoryStorageBackend();
         _connection = new SqliteConnection("Data Source=:memory:");
         _connection.Open();
-        _options = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
+        _options = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).ForBenchmark().AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
         _plain = new DbContextOptionsBuilder<PlainContext>().UseSqlite(_connection).Options;
         using var context = new BenchContext(_options);
         context.Database.EnsureCreated();

@@ -29,7 +29,7 @@ public class LargeFileSaveBenchmarks
         _backend = new LocalFileSystemStorageBackend(_root);
         _connection = new SqliteConnection("Data Source=:memory:");
         _connection.Open();
-        _options = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
+        _options = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).ForBenchmark().AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
         using var context = new BenchContext(_options);
         context.Database.EnsureCreated();
     }

@@ -51,7 +51,7 @@ public class PendingDeleteProcessingBenchmarks
 
         _options = new DbContextOptionsBuilder<BenchContext>()
             .UseSqlite($"Data Source={_database}")
-            .AddAlchemyTypes(a => a.AddStorage("files", _backend))
+            .ForBenchmark().AddAlchemyTypes(a => a.AddStorage("files", _backend))
             .Options;
         await using var context = new BenchContext(_options);
         await context.Database.EnsureCreatedAsync();

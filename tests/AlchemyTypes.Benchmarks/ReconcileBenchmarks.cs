@@ -51,7 +51,7 @@ public class ReconcileBenchmarks
         _backend = new LocalFileSystemStorageBackend(Path.Combine(_root, "files"));
         _options = new DbContextOptionsBuilder<ReconcileContext>()
             .UseSqlite($"Data Source={_database}")
-            .AddAlchemyTypes(a => a.AddStorage("files", _backend))
+            .ForBenchmark().AddAlchemyTypes(a => a.AddStorage("files", _backend))
             .Options;
         await using (var context = new ReconcileContext(_options))
         {

@@ -43,7 +43,7 @@ public class SaveChangesOverheadBenchmarks
         _connection = new SqliteConnection("Data Source=:memory:");
         _connection.Open();
         var backend = new InMemoryStorageBackend();
-        _alchemy = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).AddAlchemyTypes(a => a.AddStorage("files", backend)).Options;
+        _alchemy = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).ForBenchmark().AddAlchemyTypes(a => a.AddStorage("files", backend)).Options;
         _plain = new DbContextOptionsBuilder<PlainContext>().UseSqlite(_connection).Options;
         using var context = new BenchContext(_alchemy);
         context.Database.EnsureCreated();

@@ -30,7 +30,7 @@ public class TelemetryOverheadBenchmarks
         _backend = new InMemoryStorageBackend();
         _connection = new SqliteConnection("Data Source=:memory:");
         _connection.Open();
-        var options = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
+        var options = new DbContextOptionsBuilder<BenchContext>().UseSqlite(_connection).ForBenchmark().AddAlchemyTypes(a => a.AddStorage("files", _backend)).Options;
         using var context = new BenchContext(options);
         context.Database.EnsureCreated();
         var document = new BenchDocument { Title = "telemetry", File = FileObject.FromBytes(new byte[1024], "one.bin") };
