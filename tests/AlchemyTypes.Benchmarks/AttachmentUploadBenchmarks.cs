@@ -32,6 +32,7 @@ public sealed class AttachmentBenchContext(DbContextOptions<AttachmentBenchConte
 public class AttachmentUploadBenchmarks
 {
     private const int Attachments = 20;
+    private static readonly StorageUploadOptions Octets = new() { ContentType = "application/octet-stream" };
     private CloudBenchmarkStore? _store;
     private IStorageBackend? _backend;
     private SqliteConnection? _connection;
@@ -99,7 +100,7 @@ public class AttachmentUploadBenchmarks
         {
             var key = $"serial/{Guid.NewGuid():N}";
             using var source = new MemoryStream(_data, writable: false);
-            total += (await _backend!.UploadAsync(key, source, new StorageUploadOptions { ContentType = "application/octet-stream" })).Size;
+            total += (await _backend!.UploadAsync(key, source, Octets)).Size;
             keys.Add(key);
         }
 
@@ -115,8 +116,7 @@ public class AttachmentUploadBenchmarks
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, cancellationToken) =>
         {
             using var source = new MemoryStream(_data, writable: false);
-            var stored = await _backend!.UploadAsync(key, source, new StorageUploadOptions { ContentType = "application/octet-stream" },
-                cancellationToken);
+            var stored = await _backend!.UploadAsync(key, source, Octets, cancellationToken);
             Interlocked.Add(ref total, stored.Size);
         });
 

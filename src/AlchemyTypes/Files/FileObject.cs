@@ -306,7 +306,6 @@ public sealed class FileObject : IEquatable<FileObject>
             DirectUploadSource = (backend, uploadKey),
         };
 
-    /// <summary>The key a file of this name gets under a fresh id (the id's 32 hex digits, a slash, a safe form of the name).</summary>
     /// <summary>
     /// A generated key: <c>ab/&lt;UUIDv7&gt;/&lt;safe name&gt;</c>, where <c>ab</c> is the UUID's last two hex digits
     /// (random bits, not its timestamp). On a file system that is at most 256 folders at the root, each holding one

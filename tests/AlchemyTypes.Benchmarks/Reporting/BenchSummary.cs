@@ -24,23 +24,24 @@ internal static class BenchSummary
     /// <summary>The environment variable naming the folder where benchmarks drop extra figures (peak memory).</summary>
     public const string OutVariable = "ALCHEMYTYPES_BENCH_OUT";
 
+    /// <summary>What every job of the table shares: one process, in-process emit with a 60-minute limit per case.</summary>
+    private static readonly Job InProcess = Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)).WithLaunchCount(1).Freeze();
+
     /// <summary>
     /// The job of the table: one process (in-process emit, so nothing is compiled while the machine is loaded), 2 warm-up
     /// and 5 measured iterations; the rows near their goal run in rounds of <see cref="Round"/> instead. The recorded-delete
     /// benchmark runs 100,000 rows per invocation: 2 single-shot iterations.
     /// </summary>
-    private static readonly Job Short = Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)).WithLaunchCount(1).WithWarmupCount(2)
-        .WithIterationCount(5).WithId("short").Freeze();
+    private static readonly Job Short = InProcess.WithWarmupCount(2).WithIterationCount(5).WithId("short").Freeze();
 
     /// <summary>
     /// The job of one round of the rows that are run in rounds (<see cref="BenchmarkPick.Rounds"/>): 1 warm-up and 5
     /// measured iterations per case and round.
     /// </summary>
-    private static readonly Job Round = Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)).WithLaunchCount(1).WithWarmupCount(1)
-        .WithIterationCount(5).WithId("round").Freeze();
+    private static readonly Job Round = InProcess.WithWarmupCount(1).WithIterationCount(5).WithId("round").Freeze();
 
-    private static readonly Job SingleShot = Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)).WithStrategy(RunStrategy.Monitoring)
-        .WithLaunchCount(1).WithWarmupCount(0).WithIterationCount(2).WithId("single-shot").Freeze();
+    private static readonly Job SingleShot = InProcess.WithStrategy(RunStrategy.Monitoring)
+        .WithWarmupCount(0).WithIterationCount(2).WithId("single-shot").Freeze();
 
     private static readonly BenchmarkPick[] Picks =
     [
