@@ -65,13 +65,20 @@ run_tests() {
 }
 
 pack_and_check() {
-  local version ef consumer
-  # A version unique to this run: NuGet's global packages folder caches by id and version, so with the fixed version the
-  # consumer would restore packages cached by an earlier run (or by another clone) instead of the ones just packed.
-  version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)-check.$(date +%Y%m%d%H%M%S).$$"
+  local version ef consumer global nupkg id
+  # The version of Directory.Build.props, a stable one: `dotnet add package AlchemyTypes` takes it from the local folder
+  # without --prerelease (README, Quick start).
+  version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)"
   rm -rf artifacts/packages
   for project in src/*/*.csproj providers/*/*.csproj; do
-    dotnet pack "$project" -c Release -o artifacts/packages -p:ContinuousIntegrationBuild=true -p:Version="$version" --nologo -v quiet
+    dotnet pack "$project" -c Release -o artifacts/packages -p:ContinuousIntegrationBuild=true --nologo -v quiet
+  done
+  # NuGet's global packages folder caches a package by id and version: drop this version's AlchemyTypes packages from it,
+  # so that every restore from now on (the check below, your own projects) takes the ones just packed, not an earlier pack's.
+  global=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')
+  for nupkg in artifacts/packages/*.nupkg; do
+    id=$(basename "$nupkg" ".$version.nupkg" | tr '[:upper:]' '[:lower:]')
+    if [[ -n $global && -n $id ]]; then rm -rf "${global%/}/$id/$version"; fi
   done
   ef=$(sed -n 's:.*<EFCoreVersion>\(.*\)</EFCoreVersion>.*:\1:p' Directory.Packages.props)
   consumer=$(mktemp -d)

@@ -1,122 +1,203 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AlchemyTypes.FunctionalTests.Docs;
 
 /// <summary>
-/// Every C# block in README.md compiles, against the real packages. A block that declares types is compiled as a file; a
-/// block of statements is compiled as the body of an async method whose free variables (services, db, upload…) are
-/// declared once in <see cref="Ambient"/>. Both kinds share one namespace, so statement blocks use the README's types.
+/// Every C# block in README.md, SECURITY.md and docs/*.md compiles ALONE, as pasted, into a fresh project: nothing is
+/// injected (no shared variables, no shared types, no usings beyond the template's implicit ones). A block is the
+/// Program.cs of a new <c>dotnet new console</c> project, or of <c>dotnet new web</c> when the line before its fence is
+/// <c>&lt;!-- project: web --&gt;</c>. A block without top-level statements (types only) is a second file next to the
+/// template's own Program.cs. References: the packages (AlchemyTypes and its providers) and their dependencies.
 /// </summary>
 public sealed partial class ReadmeSnippetTests
 {
-    private const string Ambient = """
-        namespace ReadmeSnippets;
+    private static readonly Lazy<List<MetadataReference>> SharedReferences = new(() => References().ToList());
 
-        public abstract class Ambient
+    /// <summary>Every C# block of the documents, as (document, line of its fence).</summary>
+    public static TheoryData<string, int> Blocks()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var block in ReadBlocks())
         {
-            protected static Microsoft.Extensions.DependencyInjection.IServiceCollection services = null!;
-            protected static Microsoft.AspNetCore.Builder.WebApplicationBuilder builder = null!;
-            protected static Microsoft.AspNetCore.Builder.WebApplication app = null!;
-            protected static Microsoft.EntityFrameworkCore.DbContextOptionsBuilder o = null!;
-            protected static Microsoft.AspNetCore.Http.IFormFile upload = null!;
-            protected static System.IServiceProvider serviceProvider = null!;
-            protected static Microsoft.Extensions.Configuration.IConfiguration secrets = null!;
-            protected static System.Threading.CancellationToken cancellationToken;
-            protected static string connectionString = "", accessKey = "", secretKey = "", email = "", input = "";
-            protected static byte[] bytes = [], newKey = [];
+            data.Add(block.Document, block.Line);
         }
-        """;
+
+        return data;
+    }
 
     [Fact]
-    public void Every_csharp_block_in_the_README_compiles()
+    public void The_documents_have_csharp_blocks_and_every_block_names_a_known_project_kind()
     {
-        var readme = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "README.md"));
-        var blocks = CSharpBlock().Matches(readme).Select(m => m.Groups[1].Value).ToList();
-        Assert.True(blocks.Count >= 15, $"only {blocks.Count} C# blocks found in README.md");
+        var blocks = ReadBlocks();
+        Assert.True(blocks.Count >= 20, $"only {blocks.Count} C# blocks found in README.md, SECURITY.md and docs/*.md");
+        Assert.Contains(blocks, b => b.Document == "README.md");
+        var unknown = blocks.Where(b => b.Kind is not ("console" or "web")).Select(b => $"{b.Document}:{b.Line} '{b.Kind}'").ToList();
+        Assert.True(unknown.Count == 0, "blocks with an unknown project kind (use <!-- project: web --> or <!-- project: console -->): " + string.Join(", ", unknown));
+    }
 
-        var trees = new List<SyntaxTree> { Parse(Ambient, "Ambient.cs") };
-        for (var i = 0; i < blocks.Count; i++)
+    [Theory]
+    [MemberData(nameof(Blocks))]
+    public void Every_csharp_block_compiles_alone_into_a_fresh_project(string document, int line)
+    {
+        var block = ReadBlocks().Single(b => b.Document == document && b.Line == line);
+        var errors = Compile(block);
+        Assert.True(errors.Count == 0,
+            $"{document}, the C# block at line {line} (a fresh `dotnet new {block.Kind}` project) does not compile as pasted:\n"
+            + string.Join('\n', errors.Take(30)));
+    }
+
+    [Fact]
+    public void A_block_that_uses_an_undefined_variable_fails_the_check()
+    {
+        // The check itself: a block leaning on a variable from elsewhere (as README blocks once did) must not pass.
+        var block = new CodeBlock("test", 1, "console", "using Microsoft.Extensions.DependencyInjection;\nservices.AddLogging();\n");
+        Assert.Contains(Compile(block), e => e.Contains("services", StringComparison.Ordinal));
+
+        // A console project has no ASP.NET Core implicit usings: WebApplication needs its own using there.
+        var web = new CodeBlock("test", 1, "console", "var app = WebApplication.CreateBuilder(args).Build();\napp.Run();\n");
+        Assert.NotEmpty(Compile(web));
+        Assert.Empty(Compile(web with { Kind = "web" }));
+    }
+
+    internal static List<string> Compile(CodeBlock block)
+    {
+        var trees = new List<SyntaxTree>
         {
-            trees.Add(Parse(Wrap(blocks[i], i), $"ReadmeBlock{i + 1}.cs"));
+            Parse(block.Kind == "web" ? WebImplicitUsings : ConsoleImplicitUsings, $"{block.Kind}.GlobalUsings.g.cs"),
+        };
+        var code = Parse($"#line {block.Line + 1} \"{block.Document}\"\n{block.Code}", block.Document);
+        trees.Add(code);
+        if (!((CompilationUnitSyntax)code.GetRoot()).Members.OfType<GlobalStatementSyntax>().Any())
+        {
+            // Types only: the block is a file added next to the template's Program.cs.
+            trees.Add(Parse(block.Kind == "web" ? WebTemplateProgram : ConsoleTemplateProgram, "Program.cs"));
         }
 
         var compilation = CSharpCompilation.Create(
-            "ReadmeSnippets",
+            "Snippet",
             trees,
-            References(),
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        Assert.True(errors.Count == 0, "README.md code does not compile:\n" + string.Join('\n', errors.Take(30).Select(Describe)));
+            SharedReferences.Value,
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        return compilation.GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error)
+            .Select(Describe)
+            .ToList();
     }
 
-    private static string Wrap(string block, int index)
+    internal sealed record CodeBlock(string Document, int Line, string Kind, string Code);
+
+    internal static List<CodeBlock> ReadBlocks()
     {
-        var usings = new StringBuilder();
-        var body = new StringBuilder();
-        foreach (var line in block.Split('\n'))
+        var root = TestEnvironment.RepositoryRoot;
+        var documents = new List<string> { "README.md", "SECURITY.md" };
+        documents.AddRange(Directory.GetFiles(Path.Combine(root, "docs"), "*.md")
+            .Select(f => "docs/" + Path.GetFileName(f))
+            .Order(StringComparer.Ordinal));
+        var blocks = new List<CodeBlock>();
+        foreach (var document in documents)
         {
-            (line.StartsWith("using ", StringComparison.Ordinal) && line.TrimEnd().EndsWith(';') ? usings : body).AppendLine(line);
+            var lines = File.ReadAllLines(Path.Combine(root, document));
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].TrimEnd() != "```csharp")
+                {
+                    continue;
+                }
+
+                var kind = "console";
+                for (var j = i - 1; j >= 0 && j >= i - 2; j--)
+                {
+                    var marker = ProjectMarker().Match(lines[j]);
+                    if (marker.Success)
+                    {
+                        kind = marker.Groups[1].Value;
+                        break;
+                    }
+                }
+
+                var end = i + 1;
+                while (end < lines.Length && !lines[end].StartsWith("```", StringComparison.Ordinal))
+                {
+                    end++;
+                }
+
+                blocks.Add(new CodeBlock(document, i + 1, kind, string.Join('\n', lines[(i + 1)..end]) + "\n"));
+                i = end;
+            }
         }
 
-        var declares = Declaration().IsMatch(body.ToString());
-        return $"""
-            {GlobalUsings}
-            {usings}
-            namespace ReadmeSnippets;
-            #line 1 "README block {index + 1}"
-            {(declares ? body.ToString() : $"public sealed class Block{index + 1} : Ambient {{ public static async System.Threading.Tasks.Task Run() {{\n{body}\nawait System.Threading.Tasks.Task.CompletedTask; }} }}")}
-            """;
+        return blocks;
     }
 
-    /// <summary>
-    /// Exactly the implicit usings of a new ASP.NET Core project (Microsoft.NET.Sdk.Web, which includes those of
-    /// Microsoft.NET.Sdk): a README block must bring every other using it needs itself.
-    /// </summary>
-    private const string GlobalUsings = """
-        using System;
-        using System.Collections.Generic;
-        using System.IO;
-        using System.Linq;
-        using System.Net.Http;
-        using System.Threading;
-        using System.Threading.Tasks;
-        using Microsoft.AspNetCore.Builder;
-        using Microsoft.AspNetCore.Hosting;
-        using Microsoft.AspNetCore.Http;
-        using Microsoft.AspNetCore.Routing;
-        using Microsoft.Extensions.Configuration;
-        using Microsoft.Extensions.DependencyInjection;
-        using Microsoft.Extensions.Hosting;
-        using Microsoft.Extensions.Logging;
+    /// <summary>The implicit usings of Microsoft.NET.Sdk (a new console project).</summary>
+    private const string ConsoleImplicitUsings = """
+        global using global::System;
+        global using global::System.Collections.Generic;
+        global using global::System.IO;
+        global using global::System.Linq;
+        global using global::System.Net.Http;
+        global using global::System.Threading;
+        global using global::System.Threading.Tasks;
+        """;
+
+    /// <summary>The implicit usings of Microsoft.NET.Sdk.Web (a new ASP.NET Core project).</summary>
+    private const string WebImplicitUsings = ConsoleImplicitUsings + """
+
+        global using global::System.Net.Http.Json;
+        global using global::Microsoft.AspNetCore.Builder;
+        global using global::Microsoft.AspNetCore.Hosting;
+        global using global::Microsoft.AspNetCore.Http;
+        global using global::Microsoft.AspNetCore.Routing;
+        global using global::Microsoft.Extensions.Configuration;
+        global using global::Microsoft.Extensions.DependencyInjection;
+        global using global::Microsoft.Extensions.Hosting;
+        global using global::Microsoft.Extensions.Logging;
+        """;
+
+    private const string ConsoleTemplateProgram = """
+        Console.WriteLine("Hello, World!");
+        """;
+
+    private const string WebTemplateProgram = """
+        var builder = WebApplication.CreateBuilder(args);
+        var app = builder.Build();
+
+        app.MapGet("/", () => "Hello World!");
+
+        app.Run();
         """;
 
     private static SyntaxTree Parse(string code, string path)
-        => CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Preview), path);
+        => CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest), path);
 
+    /// <summary>
+    /// The shared framework (with ASP.NET Core) plus the shipped packages and their dependencies: never the tests, the
+    /// sample or the workers, whose types a block must not be able to lean on.
+    /// </summary>
     private static IEnumerable<MetadataReference> References()
     {
+        string[] notPackages = ["AlchemyTypes.FunctionalTests", "AlchemyTypes.Sample", "AlchemyTypes.Testing", "AlchemyTypes.CrashWorker",
+            "AlchemyTypes.TestWorker", "xunit", "CsCheck", "Microsoft.Playwright", "testhost", "Microsoft.TestPlatform",
+            "Microsoft.VisualStudio", "Microsoft.CodeAnalysis"];
         var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         var local = Directory.GetFiles(AppContext.BaseDirectory, "*.dll");
         return platform.Concat(local)
             .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
             .Select(g => g.First())
-            .Where(p => !Path.GetFileName(p).StartsWith("xunit", StringComparison.OrdinalIgnoreCase))
+            .Where(p => !notPackages.Any(n => Path.GetFileName(p).StartsWith(n, StringComparison.OrdinalIgnoreCase)))
             .Select(p => MetadataReference.CreateFromFile(p));
     }
 
     private static string Describe(Diagnostic d)
     {
         var span = d.Location.GetMappedLineSpan();
-        return $"{span.Path}, line {span.StartLinePosition.Line + 1}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
+        return $"{span.Path}, line {span.StartLinePosition.Line + 1}: {d.Id} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
-    [GeneratedRegex(@"^```csharp\n(.*?)^```", RegexOptions.Singleline | RegexOptions.Multiline)]
-    private static partial Regex CSharpBlock();
-
-    [GeneratedRegex(@"^(public |internal )?((sealed|abstract|static|partial) )*(class|record|interface|enum|struct) \w", RegexOptions.Multiline)]
-    private static partial Regex Declaration();
+    [GeneratedRegex(@"^\s*<!--\s*project:\s*(\S+)\s*-->\s*$")]
+    private static partial Regex ProjectMarker();
 }
