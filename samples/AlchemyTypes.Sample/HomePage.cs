@@ -45,7 +45,8 @@ internal static class HomePage
           const file = direct.elements.file.files[0], title = direct.elements.title.value;
           const bar = document.getElementById('direct-progress'), text = document.getElementById('direct-progress-text');
           const fail = html => { document.open(); document.write(html); document.close(); };
-          const json = { 'Content-Type': 'application/json' };
+          const json = { 'Content-Type': 'application/json',
+            'RequestVerificationToken': document.querySelector('input[name="__RequestVerificationToken"]').value };
           const asked = await fetch('/documents/uploads', { method: 'POST', headers: json,
             body: JSON.stringify({ fileName: file.name, size: file.size, contentType: file.type || null }) });
           if (!asked.ok) return fail(await asked.text());
@@ -75,8 +76,7 @@ internal static class HomePage
         </script>
         """;
 
-    public static string Render(
-        string antiforgeryToken, User? user, IReadOnlyList<Document> documents, string? deletedKey, bool? deletedStillStored, bool directUploads)
+    public static string Render(string antiforgeryToken, User? user, IReadOnlyList<Document> documents, string? flash, bool directUploads)
     {
         var html = HtmlEncoder.Default;
         var token = $"<input type=\"hidden\" name=\"__RequestVerificationToken\" value=\"{html.Encode(antiforgeryToken)}\">";
@@ -89,10 +89,9 @@ internal static class HomePage
             .note{background:#eef;padding:.5rem}</style></head><body>
             <h1>AlchemyTypes sample</h1>
             """);
-        if (deletedKey is not null)
+        if (flash is not null)
         {
-            page.Append($"<p class=\"note\" id=\"deleted\">Deleted. Blob <code>{html.Encode(deletedKey)}</code> still in storage: "
-                + $"<b>{(deletedStillStored == true ? "yes" : "no")}</b></p>");
+            page.Append($"<p class=\"note\" id=\"flash\">{html.Encode(flash)}</p>");
         }
 
         if (user is null)

@@ -72,7 +72,7 @@ foreach (var name in app.Services.GetRequiredService<StorageRegistry>().Names)
     }
 }
 
-app.MapGet("/", async (HttpContext http, SampleDbContext db, StorageRegistry storage, IAntiforgery antiforgery, string? deleted) =>
+app.MapGet("/", async (HttpContext http, SampleDbContext db, StorageRegistry storage, IAntiforgery antiforgery) =>
 {
     var token = antiforgery.GetAndStoreTokens(http).RequestToken!;
     User? user = null;
@@ -83,12 +83,14 @@ app.MapGet("/", async (HttpContext http, SampleDbContext db, StorageRegistry sto
         documents = await db.Documents.Where(d => d.OwnerId == userId).OrderBy(d => d.CreatedAt).ToListAsync();
     }
 
-    bool? deletedStillStored = deleted is null ? null : await storage.Default.ExistsAsync(deleted);
     var directUploads = storage.Default is ISignedUrlStorageBackend { CanSignUrls: true };
-    return Results.Content(HomePage.Render(token, user, documents, deleted, deletedStillStored, directUploads), "text/html; charset=utf-8");
+    return Results.Content(HomePage.Render(token, user, documents, Flash.Take(http), directUploads), "text/html; charset=utf-8");
 });
 
-app.MapPost("/signup", async (HttpContext http, SampleDbContext db, [FromForm] string email, [FromForm] string displayName, [FromForm] string password) =>
+// Every state-changing endpoint checks the antiforgery token, whether it binds a form or not (sign-out and delete do not).
+var site = app.MapGroup("").RequireAntiforgeryToken();
+
+site.MapPost("/signup", async (HttpContext http, SampleDbContext db, [FromForm] string email, [FromForm] string displayName, [FromForm] string password) =>
 {
     email = email.Trim().ToLowerInvariant();
     if (await db.Users.AnyAsync(u => u.Email == email))
@@ -114,19 +116,18 @@ app.MapPost("/signup", async (HttpContext http, SampleDbContext db, [FromForm] s
     return Results.Redirect("/");
 });
 
-app.MapPost("/signin", async (HttpContext http, SampleDbContext db, [FromForm] string email, [FromForm] string password) =>
+site.MapPost("/signin", async (HttpContext http, SampleDbContext db, SignInCheck check, [FromForm] string email, [FromForm] string password) =>
 {
     email = email.Trim().ToLowerInvariant();
-    var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email);   // served by the blind index
-    var result = user is null ? null : await user.Password.VerifyAndUpgradeAsync(password);
-    if (user is null || result is not { Valid: true })
+    var (user, upgraded) = await check.CheckAsync(db, email, password, http.RequestAborted);
+    if (user is null)
     {
         // One answer for an unknown email and a wrong password: the page must not tell which accounts exist.
         return ErrorPage.Result(StatusCodes.Status401Unauthorized, "Wrong email or password",
             "Check both and try again. Passwords are case-sensitive.");
     }
 
-    if (result.NewHash is { } upgraded)
+    if (upgraded is not null)
     {
         user.Password = upgraded;   // the stored hash used weaker parameters or another algorithm
         await db.SaveChangesAsync();
@@ -136,13 +137,13 @@ app.MapPost("/signin", async (HttpContext http, SampleDbContext db, [FromForm] s
     return Results.Redirect("/");
 });
 
-app.MapPost("/signout", async (HttpContext http) =>
+site.MapPost("/signout", async (HttpContext http) =>
 {
     await http.SignOutAsync();
     return Results.Redirect("/");
 });
 
-var documentsApi = app.MapGroup("/documents").RequireAuthorization();
+var documentsApi = site.MapGroup("/documents").RequireAuthorization();
 
 documentsApi.MapPost("/", async (HttpContext http, SampleDbContext db, [FromForm] string title, IFormFile file, IFormFileCollection form) =>
 {
@@ -157,7 +158,7 @@ documentsApi.MapPost("/", async (HttpContext http, SampleDbContext db, [FromForm
 });
 
 // Direct uploads: the browser asks for an upload target, sends the file straight to storage, then attaches it with the
-// token. JSON endpoints: the SameSite=Strict cookie they require is what keeps other sites from calling them.
+// token. JSON endpoints: the page's antiforgery token travels in the RequestVerificationToken header.
 documentsApi.MapPost("/uploads", async (SampleDbContext db, DirectUploadRequest request) =>
 {
     try
@@ -220,30 +221,33 @@ documentsApi.MapPost("/{id:guid}/attachments", async (HttpContext http, SampleDb
     return await SaveUploads(db) ?? Results.Redirect("/");
 });
 
-documentsApi.MapPost("/{id:guid}/attachments/{index:int}/delete", async (HttpContext http, SampleDbContext db, Guid id, int index) =>
+documentsApi.MapPost("/{id:guid}/attachments/{index:int}/delete", async (HttpContext http, SampleDbContext db, StorageRegistry storage, Guid id, int index) =>
 {
     if (await Find(http, db, id) is not { } document || index < 0 || index >= document.Attachments.Count)
     {
         return Results.NotFound();
     }
 
-    var key = document.Attachments[index].Key;
+    var removed = document.Attachments[index];
     document.Attachments.RemoveAt(index);
-    await db.SaveChangesAsync();
-    return Results.Redirect($"/?deleted={Uri.EscapeDataString(key)}");
+    await db.SaveChangesAsync();   // the blob is deleted after the commit
+    Flash.Set(http, $"Removed “{removed.FileName}” from “{document.Title}”. "
+        + await StillStored(storage, [removed]));
+    return Results.Redirect("/");
 });
 
-documentsApi.MapPost("/{id:guid}/delete", async (HttpContext http, SampleDbContext db, Guid id) =>
+documentsApi.MapPost("/{id:guid}/delete", async (HttpContext http, SampleDbContext db, StorageRegistry storage, Guid id) =>
 {
     if (await Find(http, db, id) is not { } document)
     {
         return Results.NotFound();
     }
 
-    var key = document.File?.Key;
+    List<FileObject> files = [.. document.File is { } file ? [file] : Array.Empty<FileObject>(), .. document.Attachments];
     db.Remove(document);
     await db.SaveChangesAsync();   // the blobs are deleted after the commit
-    return Results.Redirect(key is null ? "/" : $"/?deleted={Uri.EscapeDataString(key)}");
+    Flash.Set(http, $"Deleted “{document.Title}”. " + await StillStored(storage, files));
+    return Results.Redirect("/");
 });
 
 app.MapGet("/api/documents", async (HttpContext http, SampleDbContext db) =>
@@ -275,6 +279,20 @@ static async Task<IResult?> SaveUploads(SampleDbContext db)
     {
         return ErrorPage.Result(StatusCodes.Status422UnprocessableEntity, "That file was not accepted", ex.Message);
     }
+}
+
+// What the lifecycle did, for the flash message: the files a delete removed are gone from storage once it committed.
+static async Task<string> StillStored(StorageRegistry storage, List<FileObject> files)
+{
+    var left = 0;
+    foreach (var file in files)
+    {
+        left += await storage.Get(file.Backend ?? storage.DefaultName).ExistsAsync(file.Key) ? 1 : 0;
+    }
+
+    return files.Count == 0 ? "It had no files." : left == 0
+        ? $"{(files.Count == 1 ? "Its file was" : $"Its {files.Count} files were")} removed from storage."
+        : $"{left} of its {files.Count} files are still in storage: they will be removed by the background maintenance.";
 }
 
 static Guid? CurrentUserId(HttpContext http)

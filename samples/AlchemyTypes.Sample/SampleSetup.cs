@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AlchemyTypes.Argon2;
 using AlchemyTypes.Encryption;
 using AlchemyTypes.Sample.Data;
 using AlchemyTypes.Storage;
@@ -27,6 +28,10 @@ public static class SampleSetup
         builder.Services.AddAlchemyTypesStorage(configuration.GetSection("AlchemyTypes:Storage"), types => types.AddS3Type().AddAzureBlobType());
         var keyRing = LoadKeyRing(configuration.GetSection("AlchemyTypes:Encryption"), contentRoot);
         builder.Services.AddSingleton(keyRing);
+
+        // One Argon2id hasher for the contexts and for sign-in's dummy verification (same parameters, same cost).
+        builder.Services.AddSingleton(_ => new Argon2PasswordHasher());
+        builder.Services.AddSingleton(sp => new SignInCheck(sp.GetRequiredService<Argon2PasswordHasher>()));
 
         var provider = configuration["Database:Provider"] ?? "Sqlite";
         var connectionString = configuration["Database:ConnectionString"];
@@ -65,7 +70,7 @@ public static class SampleSetup
             .UseStorageRegistry(services.GetRequiredService<StorageRegistry>())
             .UseEncryption(services.GetRequiredService<EncryptionKeyRing>())
             .UseDirectUploads(services.GetRequiredService<DirectUploadOptions>())
-            .UseArgon2());
+            .UseArgon2(services.GetRequiredService<Argon2PasswordHasher>(), useForNewHashes: true));
 
     /// <summary>
     /// Keys from configuration (<c>Keys:&lt;id&gt;</c> = Base64, <c>CurrentKeyId</c>, <c>BlindIndexKey</c>) — in production

@@ -54,7 +54,7 @@ public abstract class DirectUploadBrowserTests : IAsyncLifetime
         Assert.DoesNotContain(await ListKeysAsync(), k => k.StartsWith("direct-uploads/", StringComparison.Ordinal));
 
         await page.Locator("form[action$='/delete']:not([action*='attachments']) button").ClickAsync();
-        await Expect(page.Locator("#deleted")).ToContainTextAsync("still in storage: no");
+        await Expect(page.Locator("#flash")).ToContainTextAsync("removed from storage");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "02-deleted.png"), FullPage = true });
         Assert.Empty(await ListKeysAsync());
     }

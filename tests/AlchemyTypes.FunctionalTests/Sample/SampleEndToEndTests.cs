@@ -116,8 +116,8 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         // Delete the document: the page shows the blob is gone, and it is.
         var deleted = await PostForm($"/documents/{id}/delete", []);
         Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
-        var page = await _http.GetStringAsync(deleted.Headers.Location!);
-        Assert.Contains("still in storage: <b>no</b>", page, StringComparison.Ordinal);
+        var page = WebUtility.HtmlDecode(await _http.GetStringAsync(deleted.Headers.Location!));
+        Assert.Contains("Deleted “Quarterly report”. Its 2 files were removed from storage.", page, StringComparison.Ordinal);
         Assert.False(System.IO.File.Exists(Path.Combine(FilesRoot, newKey)));
         Assert.Empty(await Documents());
 
