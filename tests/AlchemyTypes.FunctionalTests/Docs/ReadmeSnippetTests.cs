@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using AlchemyTypes.FunctionalTests.TestUtilities;
+using AlchemyTypes.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -41,6 +42,7 @@ public sealed partial class ReadmeSnippetTests
 
     [Theory]
     [MemberData(nameof(Blocks))]
+    [Promise("P-DOC-01")]
     public void Every_csharp_block_compiles_alone_into_a_fresh_project(string document, int line)
     {
         var block = ReadBlocks().Single(b => b.Document == document && b.Line == line);
