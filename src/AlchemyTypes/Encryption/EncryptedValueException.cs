@@ -70,6 +70,9 @@ public sealed class EncryptedValueException : AlchemyTypesException
                 + "ReEncryptAsync before calling RejectUnboundValues",
             EncryptedValueFailure.WrongRow => "was encrypted for another row and copied into this one (the property is bound to its row): "
                 + "restore the row's own value from a backup, or set a new one",
+            EncryptedValueFailure.UncheckedRow => "was read through a query that cannot check the row it belongs to (a projection that "
+                + "further operators compose on), and SaveChanges refused to bind it to another row: it may be another row's value "
+                + "copied into the one queried. Load the entity it belongs to (which checks its row) and copy the value from there",
             _ => "could not be decrypted",
         };
         return $"The stored value of '{entityType}.{property}' {what}. No part of it was returned.";

@@ -36,4 +36,10 @@ public enum EncryptedValueFailure
     /// was encrypted for.
     /// </summary>
     WrongRow,
+
+    /// <summary>
+    /// The value is bound to its row (format <c>v3</c>) and was read through a query that could not check its row (a
+    /// projection that further operators compose on); <c>SaveChanges</c> refused to bind it to another row.
+    /// </summary>
+    UncheckedRow,
 }

@@ -31,6 +31,7 @@ public static class AlchemyTypesServiceCollectionExtensions
             .TryAdd<IConventionSetPlugin, AlchemyTypesConventionSetPlugin>()
             .TryAdd<IInterceptor, AlchemyTypesSaveChangesInterceptor>()
             .TryAdd<IInterceptor, BlindIndexQueryInterceptor>()
+            .TryAdd<IInterceptor, RowBindingQueryInterceptor>()
             .TryAdd<ISingletonInterceptor, RowBindingMaterializationInterceptor>()
             .TryAdd<IInterceptor, FileTransactionInterceptor>()
             .TryAdd<IResettableService, FileLifecycle>(p => p.GetRequiredService<FileLifecycle>())

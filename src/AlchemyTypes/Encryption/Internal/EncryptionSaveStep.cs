@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using AlchemyTypes.Infrastructure.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -40,6 +41,13 @@ internal sealed class EncryptionSaveStep : ISaveChangesStep
                     if (converter.Rows is { } rows)
                     {
                         rowKey ??= RowKeyOf(entry, converter);
+                        if (rows.TryGetRead(value, out var read) && !read.Checked && !CryptographicOperations.FixedTimeEquals(read.RowKey, rowKey))
+                        {
+                            // Decrypted from another row's value and never found in that row: it may have been copied into the
+                            // row that was queried. Binding it to this row would make the copy permanent.
+                            throw new EncryptedValueException(converter.EntityType, converter.Property, EncryptedValueFailure.UncheckedRow);
+                        }
+
                         var bound = rows.BindForWrite(value, rowKey);
                         if (!ReferenceEquals(bound, value))
                         {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AlchemyTypes.Infrastructure.Internal;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -25,17 +24,8 @@ internal sealed class RowBindingMaterializationInterceptor : IMaterializationInt
         byte[]? rowKey = null;
         foreach (var (property, converter, rows) in bound)
         {
-            if (property.GetGetter().GetClrValue(entity) is not string { Length: > 0 } value || !rows.TryGetRead(value, out var boundTo))
-            {
-                // Null, empty (bound to its column only), or a v2 value written before the property was bound to its row.
-                continue;
-            }
-
-            rowKey ??= KeyOf(entityType, materializationData, entity);
-            if (!CryptographicOperations.FixedTimeEquals(boundTo, rowKey))
-            {
-                throw new EncryptedValueException(converter.EntityType, converter.Property, EncryptedValueFailure.WrongRow);
-            }
+            // Null, empty (bound to its column only), or a v2 value written before the property was bound to its row pass.
+            rows.Check(property.GetGetter().GetClrValue(entity) as string, () => rowKey ??= KeyOf(entityType, materializationData, entity), converter);
         }
 
         return entity;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 
 namespace AlchemyTypes.Encryption.Internal;
 
@@ -13,7 +14,7 @@ namespace AlchemyTypes.Encryption.Internal;
 internal sealed class RowBoundValues
 {
     private readonly ConditionalWeakTable<string, byte[]> _written = new();
-    private readonly ConditionalWeakTable<string, byte[]> _read = new();
+    private readonly ConditionalWeakTable<string, ReadValue> _read = new();
 
     /// <summary>
     /// Registers <paramref name="value"/> for writing with <paramref name="rowKey"/>; returns the instance to store in the
@@ -53,9 +54,44 @@ internal sealed class RowBoundValues
     {
         if (value.Length > 0)
         {
-            _read.AddOrUpdate(value, rowKey);
+            _read.AddOrUpdate(value, new ReadValue(rowKey));
         }
     }
 
-    public bool TryGetRead(string value, out byte[] rowKey) => _read.TryGetValue(value, out rowKey!);
+    /// <summary>The row key a decrypted value was bound to, and whether it was checked against the row it was read into.</summary>
+    public bool TryGetRead(string value, out ReadValue read) => _read.TryGetValue(value, out read!);
+
+    /// <summary>
+    /// Checks that the decrypted <paramref name="value"/> was bound to the row whose key is <paramref name="rowKey"/> (computed
+    /// only when the value was decrypted from a <c>v3</c> value); marks it as checked. Null, empty and unbound values pass.
+    /// </summary>
+    public void Check(string? value, Func<byte[]> rowKey, EncryptedStringConverter converter)
+    {
+        if (value is not { Length: > 0 } || !_read.TryGetValue(value, out var read))
+        {
+            return;
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(read.RowKey, rowKey()))
+        {
+            throw new EncryptedValueException(converter.EntityType, converter.Property, EncryptedValueFailure.WrongRow);
+        }
+
+        read.Checked = true;
+    }
+
+    /// <summary>A decrypted value's row key and whether it was checked against the row it was read into.</summary>
+    internal sealed class ReadValue(byte[] rowKey)
+    {
+        public byte[] RowKey { get; } = rowKey;
+
+        /// <summary>Set once the value was found in the row it was bound to; written by any thread that checked it.</summary>
+        public bool Checked
+        {
+            get => Volatile.Read(ref _checked);
+            set => Volatile.Write(ref _checked, value);
+        }
+
+        private bool _checked;
+    }
 }

@@ -15,6 +15,7 @@ internal static class AlchemyTypesAnnotationNames
     public const string EncryptedMaxLength = Prefix + "EncryptedMaxLength";
     public const string EncryptedBindToRow = Prefix + "EncryptedBindToRow";
     public const string RowBoundPropertiesCache = Prefix + "RowBoundProperties";
+    public const string ModelHasRowBoundProperties = Prefix + "ModelHasRowBoundProperties";
     public const string BlindIndex = Prefix + "BlindIndex";
 
     /// <summary>On an encrypted property: the name of its blind-index shadow property.</summary>

@@ -1,4 +1,5 @@
 using System.Data;
+using AlchemyTypes.Encryption.Internal;
 using AlchemyTypes.Files.Internal;
 using AlchemyTypes.Passwords.Internal;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -26,6 +27,9 @@ internal sealed class AlchemyTypesTypeMappingSourcePlugin(AlchemyTypesSingletonO
         ValueConverter? converter = clrType == typeof(FileObject) ? new FileObjectConverter(options.StorageRegistry)
             : clrType == typeof(FileObjectList) ? new FileObjectListConverter(options.StorageRegistry)
             : clrType == typeof(PasswordHash) ? new PasswordHashConverter(options.PasswordHashers)
+            // Never a column: the row check RowBindingQueryInterceptor passes to its client-side call in a projection. EF Core
+            // accepts a constant in a compiled projection only when its type has a mapping (else it suspects a captured object).
+            : clrType == typeof(RowBindingQueryInterceptor.RowCheck) ? new ValueConverter<RowBindingQueryInterceptor.RowCheck, string>(c => "", s => null!)
             : null;
         return converter is null
             ? null
