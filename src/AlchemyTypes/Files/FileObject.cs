@@ -296,14 +296,22 @@ public sealed class FileObject : IEquatable<FileObject>
     /// <summary>For a direct upload: the backend and key of the object in its upload place, removed once the save commits.</summary>
     internal (string Backend, string Key)? DirectUploadSource { get; private init; }
 
+    /// <summary>
+    /// For a direct upload: what was checked when it was attached (the size declared for its target, and the uploaded object's
+    /// ETag then). SaveChanges checks the object against them again before and while copying it.
+    /// </summary>
+    internal (long DeclaredSize, string? ETag)? DirectUploadAttached { get; private init; }
+
     /// <summary>A direct upload checked by AttachDirectUploadAsync: saved by copying the uploaded object to <paramref name="key"/>.</summary>
     internal static FileObject FromDirectUpload(
-        string fileName, string key, string backend, string contentType, IStorageBackend storage, string uploadKey)
+        string fileName, string key, string backend, string contentType, IStorageBackend storage, string uploadKey, long declaredSize,
+        string? eTag)
         => new(fileName, key, backend, contentType, NoMetadata)
         {
             _pending = PendingContent.FromStorage(storage, uploadKey),
             _contentTypeDeclared = true,
             DirectUploadSource = (backend, uploadKey),
+            DirectUploadAttached = (declaredSize, eTag),
         };
 
     /// <summary>
@@ -333,6 +341,14 @@ public sealed class FileObject : IEquatable<FileObject>
             // The type comes from the bytes (checked against the declared one and the allowed types) before the backend sees anything.
             var (content, contentType) = await Files.Internal.UploadContentInspector.InspectAsync(
                 source, FileName, ContentType, _contentTypeDeclared, allowedContentTypes, property, async, cancellationToken).ConfigureAwait(false);
+            if (DirectUploadSource is not null && !string.Equals(contentType, ContentType, StringComparison.OrdinalIgnoreCase))
+            {
+                // The bytes read for the copy are not those checked when the upload was attached (overwritten through its URL since).
+                throw new FileValidationException($"The direct upload '{FileName}' changed after it was attached: its bytes are now "
+                    + $"'{contentType}', not the '{ContentType}' that was checked; nothing was stored and the upload was removed. Upload "
+                    + "the file again with a new target.") { Property = property };
+            }
+
             using var hashing = new HashingReadStream(content, maxSize, onTooLarge);
             var options = new StorageUploadOptions { ContentType = contentType, Metadata = Metadata, Overwrite = false };
             StoredObjectInfo info;

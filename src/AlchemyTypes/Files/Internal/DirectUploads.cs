@@ -112,20 +112,98 @@ internal static class DirectUploads
                 + "attached and removed already). Upload with the target's URL and headers first.", ex);
         }
 
-        if (info.Size > claims.MaxSize)
+        string contentType;
+        try
         {
-            throw new FileValidationException($"'{claims.FileName}' has {info.Size} bytes, more than the {claims.MaxSize} declared when its "
-                + "upload target was created; it was not attached.") { Property = rule.DisplayName };
+            if (info.Size > claims.MaxSize)
+            {
+                throw MoreThanDeclared(rule, claims.FileName, info.Size, claims.MaxSize, "it was not attached");
+            }
+
+            if (info.Size > rule.MaxSize)
+            {
+                throw TooLarge(rule, claims.FileName, info.Size);
+            }
+
+            contentType = await InspectAsync(storage, claims, info.Size, rule, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileValidationException)
+        {
+            // A refused upload is of no use to anyone: removed now rather than left for reconcile's grace period.
+            await RemoveRefusedAsync(storage, claims.Key, async: true).ConfigureAwait(false);
+            throw;
         }
 
-        if (info.Size > rule.MaxSize)
-        {
-            throw TooLarge(rule, claims.FileName, info.Size);
-        }
-
-        var contentType = await InspectAsync(storage, claims, info.Size, rule, cancellationToken).ConfigureAwait(false);
-        return FileObject.FromDirectUpload(claims.FileName, key, backend, contentType, storage, claims.Key);
+        return FileObject.FromDirectUpload(claims.FileName, key, backend, contentType, storage, claims.Key, claims.MaxSize, info.ETag);
     }
+
+    /// <summary>
+    /// Before SaveChanges copies an attached direct upload: the object in its upload place must still be the one checked when it
+    /// was attached (same ETag, when the backend gives one) and not larger than declared. Returns the size limit for the copy
+    /// itself (the declared size, or the property's limit when smaller), which holds even if the object changes while read.
+    /// </summary>
+    public static async Task<(long Limit, Func<long, Exception> OnTooLarge)> RecheckBeforeCopyAsync(
+        FileObject file, IStorageBackend storage, FileProperty rule, bool async, CancellationToken cancellationToken)
+    {
+        var uploadKey = file.DirectUploadSource!.Value.Key;
+        var (declared, eTag) = file.DirectUploadAttached!.Value;
+        StoredObjectInfo info;
+        try
+        {
+            info = async
+                ? await storage.GetInfoAsync(uploadKey, cancellationToken).ConfigureAwait(false)
+                : Task.Run(() => storage.GetInfoAsync(uploadKey, CancellationToken.None)).GetAwaiter().GetResult();
+        }
+        catch (StorageObjectNotFoundException ex)
+        {
+            throw new DirectUploadException(DirectUploadFailure.NotUploaded, $"The direct upload of '{file.FileName}' is no longer in "
+                + "storage (attached and saved already, or removed): nothing was stored. Ask for a new upload target.", ex);
+        }
+
+        if (info.Size > declared)
+        {
+            throw MoreThanDeclared(rule, file.FileName, info.Size, declared, "nothing was stored and the upload was removed");
+        }
+
+        if (eTag is not null && info.ETag is not null && !string.Equals(eTag, info.ETag, StringComparison.Ordinal))
+        {
+            throw new FileValidationException($"The direct upload '{file.FileName}' changed after it was attached (it was uploaded again "
+                + "through its URL); nothing was stored and the upload was removed. Upload the file again with a new target.")
+            {
+                Property = rule.DisplayName,
+            };
+        }
+
+        return rule.MaxSize is { } max && max < declared
+            ? (max, size => TooLarge(rule, file.FileName, size))
+            : (declared, size => MoreThanDeclared(rule, file.FileName, size, declared, "nothing was stored and the upload was removed"));
+    }
+
+    /// <summary>Deletes a refused direct upload from its upload place at once. Never throws (reconcile collects it otherwise).</summary>
+    public static async Task RemoveRefusedAsync(IStorageBackend storage, string uploadKey, bool async)
+    {
+        try
+        {
+            if (async)
+            {
+                await storage.DeleteAsync(uploadKey, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                storage.DeleteMany([uploadKey]);
+            }
+        }
+        catch (Exception)
+        {
+            // Left for ReconcileFilesAsync, which removes unattached uploads after its grace period.
+        }
+    }
+
+    private static FileValidationException MoreThanDeclared(FileProperty rule, string fileName, long size, long declared, string outcome)
+        => new($"'{fileName}' has {size} bytes, more than the {declared} declared when its upload target was created; {outcome}.")
+        {
+            Property = rule.DisplayName,
+        };
 
     private static async Task<string> InspectAsync(
         IStorageBackend storage, DirectUploadToken claims, long size, FileProperty rule, CancellationToken cancellationToken)

@@ -238,13 +238,22 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
         var file = upload.File;
         try
         {
+            var maxSize = rule.MaxSize;
+            Func<long, Exception> onTooLarge = size => new FileValidationException(
+                $"'{file.FileName}' is larger than the {rule.MaxSize} bytes allowed for {rule.DisplayName} (read {size} bytes so far); nothing was stored.")
+                { Property = rule.DisplayName };
+            if (file.DirectUploadSource is not null)
+            {
+                // The object may have been written again through its upload URL since it was attached: checked again here.
+                (maxSize, onTooLarge) = await DirectUploads.RecheckBeforeCopyAsync(file, upload.Storage, rule, async, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
             await file.UploadAsync(
                 upload.Backend,
                 upload.Storage,
-                rule.MaxSize,
-                size => new FileValidationException(
-                    $"'{file.FileName}' is larger than the {rule.MaxSize} bytes allowed for {rule.DisplayName} (read {size} bytes so far); nothing was stored.")
-                    { Property = rule.DisplayName },
+                maxSize,
+                onTooLarge,
                 rule.AllowedContentTypes,
                 rule.DisplayName,
                 async,
@@ -255,6 +264,11 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
         {
             upload.Error = new DirectUploadException(DirectUploadFailure.AlreadyAttached, $"The direct upload '{file.FileName}' was "
                 + $"attached already: its file belongs to another row. Nothing was stored for {rule.DisplayName}; a token attaches once.", ex);
+        }
+        catch (FileValidationException ex) when (file.DirectUploadSource is { } source)
+        {
+            upload.Error = ex;
+            await DirectUploads.RemoveRefusedAsync(upload.Storage, source.Key, async).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
