@@ -58,11 +58,13 @@ public static class FileMaintenanceExtensions
     /// <summary>
     /// Moves the stored files of every FileObject / FileObjectList property (or of <see cref="FileMoveOptions.Properties"/>)
     /// from one registered backend to another, a committed batch of rows at a time. Each object is copied under the same key
-    /// and its size and SHA-256 verified against the row while it is copied; then, in one transaction, each row's JSON is
-    /// rewritten to name the new backend (only if the row is unchanged since it was read) and the old object's delete is
-    /// recorded in the outbox; the old objects are deleted after the commit. Reads keep working throughout: a row names the
-    /// old backend until its rewrite commits, and the old object is deleted only after that. Run it again after a crash or a
-    /// cancellation to continue: rows already moved are skipped and verified copies are not copied again.
+    /// (or a new key when the target already holds that key or a delete is recorded for it: an existing object is never
+    /// adopted) and its size and SHA-256 verified against the row while it is copied; then, in one transaction, each row's
+    /// JSON is rewritten to name the new backend (only if the row is unchanged since it was read) and a hold on the old object
+    /// is recorded in the outbox. The old object stays for <see cref="FileMoveOptions.SourceRetention"/>, so a writer that
+    /// loaded the row before the move and saves it afterwards still finds the file; then <c>ReconcileFilesAsync</c> deletes it
+    /// if no row references it. Run it again after a crash or a cancellation to continue: rows already moved are skipped.
+    /// See docs/moves.md.
     /// </summary>
     /// <param name="context">A context configured with AddAlchemyTypes storage (both backends registered), with no open transaction.</param>
     /// <param name="options">The backends, the properties, the batch size.</param>

@@ -24,6 +24,17 @@ public sealed class FileMoveOptions
     /// <summary>How many skipped files the report lists (the counts are always complete; default 1,000).</summary>
     public int MaxReportedItems { get; init; } = 1000;
 
+    /// <summary>
+    /// How long each old object is kept after its row was rewritten (1 minute to 365 days; default 24 hours): longer than any
+    /// writer holds a row it loaded before saving it (a request, an edit form). A writer that loaded a row before the move
+    /// and saves its file column afterwards writes the old location back; the old object must still be there. Once the
+    /// hold is over, <c>ReconcileFilesAsync</c> deletes the old object if, and only if, no row references it.
+    /// </summary>
+    public TimeSpan SourceRetention { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>The clock the hold of old objects is measured with; the system clock when null.</summary>
+    public TimeProvider? TimeProvider { get; init; }
+
     /// <summary>Throws when an option is out of range or missing.</summary>
     /// <exception cref="ArgumentException">A backend name is missing, or both name the same backend.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range; the message says what to use.</exception>
@@ -53,6 +64,15 @@ public sealed class FileMoveOptions
         if (MaxConcurrentCopies is < 1 or > 64)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrentCopies), MaxConcurrentCopies, "Copy 1 to 64 objects at once.");
+        }
+
+        if (SourceRetention < TimeSpan.FromMinutes(1) || SourceRetention > TimeSpan.FromDays(365))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(SourceRetention),
+                SourceRetention,
+                "Keep old objects 1 minute to 365 days after the move: longer than any writer holds a row it loaded before saving it "
+                    + "(24 hours, the default, suits web applications).");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(MaxReportedItems);

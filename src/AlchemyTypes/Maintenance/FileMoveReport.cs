@@ -12,8 +12,12 @@ public sealed class FileMoveReport
     /// <summary>Files now on the target backend: copied, verified and their rows rewritten.</summary>
     public long FilesMoved { get; init; }
 
-    /// <summary>Of <see cref="FilesMoved"/>, those whose verified copy was already on the target (left by an interrupted run).</summary>
-    public long AlreadyCopied { get; init; }
+    /// <summary>
+    /// Of <see cref="FilesMoved"/>, those copied under a new key because the target already held their key (a copy left by an
+    /// interrupted run, or the old object of an earlier move the other way) or had a delete recorded for it. An existing
+    /// object is never adopted: nothing proves no delete or reconciliation is about to remove it.
+    /// </summary>
+    public long NewKeys { get; init; }
 
     /// <summary>Bytes copied to the target.</summary>
     public long BytesCopied { get; init; }
@@ -30,10 +34,16 @@ public sealed class FileMoveReport
     /// <summary>Files left on the source because their row changed during the move (the copy is deleted; run again).</summary>
     public long RowsChanged { get; init; }
 
-    /// <summary>Files left on the source because the target holds other content under the same key.</summary>
+    /// <summary>Files left on the source because a delete of their copy's key was recorded while they were copied (run again).</summary>
     public long Conflicts { get; init; }
 
-    /// <summary>Deletes of old objects (and of unused copies) recorded in the outbox with the row rewrites.</summary>
+    /// <summary>
+    /// Old objects kept on the source for <see cref="FileMoveOptions.SourceRetention"/> (a hold recorded in the outbox with the
+    /// row rewrite); reconciliation deletes each once its hold is over and no row references it.
+    /// </summary>
+    public long OldObjectsHeld { get; init; }
+
+    /// <summary>Deletes of unused copies (of rows changed during the move) recorded in the outbox.</summary>
     public long DeletesRecorded { get; init; }
 
     /// <summary>Of those, objects deleted by this run; the rest stay recorded for <c>ProcessPendingStorageDeletesAsync</c>.</summary>

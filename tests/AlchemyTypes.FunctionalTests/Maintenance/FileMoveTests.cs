@@ -4,6 +4,7 @@ using System.Text;
 using AlchemyTypes.Files.Internal;
 using AlchemyTypes.FunctionalTests.TestUtilities;
 using AlchemyTypes.Maintenance;
+using AlchemyTypes.Maintenance.Internal;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -71,7 +72,7 @@ public abstract class FileMoveTests(ITestStore store, LocalMaintenanceStorageFix
         var (onLocal, onS3) = await CountRowsByBackendAsync();
         Assert.True(onS3 >= fileCount / 2 && onLocal > 0, $"the first run must stop half-way: {onS3} rows on s3, {onLocal} on local");
         var movedFirst = (await KeysAsync(s3.Files)).Count;
-        Assert.Equal(total - movedFirst, (await KeysAsync(local.Files)).Count);
+        Assert.Equal(total, (await KeysAsync(local.Files)).Count); // the old objects are held, not deleted
         await AssertEveryFolderReadableAsync(ids);
 
         // What a run killed between copy and commit leaves: a verified copy on the target of a row still on the old backend.
@@ -81,7 +82,8 @@ public abstract class FileMoveTests(ITestStore store, LocalMaintenanceStorageFix
             await s3.Files.UploadAsync(leftover.Cover.Key, content);
         }
 
-        // Resume: continues where it stopped; the left-over copy is verified and used, not copied again.
+        // Resume: continues where it stopped; the left-over copy is never adopted (nothing proves no delete is about to remove
+        // it): that file is copied under a new key, and the left-over copy is an orphan for reconciliation.
         FileMoveReport report;
         await using (var context = CreateContext())
         {
@@ -94,16 +96,24 @@ public abstract class FileMoveTests(ITestStore store, LocalMaintenanceStorageFix
         Assert.Empty(readFailures);
         Assert.Equal(total - movedFirst, report.FilesMoved);
         Assert.Equal(report.FilesFound, report.FilesMoved);
-        Assert.Equal(1, report.AlreadyCopied);
+        Assert.Equal(1, report.NewKeys);
+        Assert.Equal(report.FilesMoved, report.OldObjectsHeld);
         Assert.Equal(0, report.ChecksumMismatches + report.Conflicts + report.RowsChanged);
         Assert.Empty(report.Skipped);
         Assert.Empty(report.DeleteFailures);
 
-        // Nothing left to delete, nothing left on the old backend, everything on the new one.
+        // The old objects are held (kept for writers that loaded their rows before the move); once the holds are over,
+        // reconciliation deletes them and the left-over copy: nothing left on the old backend, everything on the new one.
         await using (var context = CreateContext())
         {
             var processed = await context.ProcessPendingStorageDeletesAsync();
             Assert.Equal(0, processed.Failed);
+            Assert.All(await context.Set<PendingStorageDelete>().ToListAsync(), r => Assert.Equal(DeleteRecorder.MoveHold, r.ClaimToken));
+            Assert.Equal(total, (await KeysAsync(local.Files)).Count);
+            var reconcile = await context.ReconcileFilesAsync(
+                new FileReconcileOptions { TimeProvider = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(3)) });
+            Assert.Equal(total + 1, reconcile.OrphansDeleted);
+            Assert.Equal(0, reconcile.MissingCount);
             Assert.Empty(await context.Set<PendingStorageDelete>().ToListAsync());
         }
 
@@ -160,7 +170,8 @@ public abstract class FileMoveTests(ITestStore store, LocalMaintenanceStorageFix
         Assert.Equal("local", row.Cover!.Backend);
         Assert.True(File.Exists(path));
         Assert.False(await s3.Files.ExistsAsync(victim.Cover.Key));
-        Assert.Equal([victim.Cover.Key], await KeysAsync(local.Files));
+        Assert.Equal(20, (await KeysAsync(local.Files)).Count); // the 19 old objects are held, the victim stays
+        Assert.Equal(19, report.OldObjectsHeld);
         Assert.Equal(19, (await KeysAsync(s3.Files)).Count);
         Assert.Equal(20, ids.Count);
     }
@@ -207,18 +218,19 @@ public abstract class FileMoveTests(ITestStore store, LocalMaintenanceStorageFix
         Assert.False(await s3.Files.ExistsAsync(victim.Cover.Key));
         Assert.False(await local.Files.ExistsAsync(victim.Cover.Key));
 
-        // Run again: the user's new file moves too.
+        // Run again: the user's new file moves too; once the holds on the old objects are over, reconcile deletes them.
         await using (var context = CreateContext())
         {
             var again = await context.MoveFilesAsync(Options());
             Assert.Equal(1, again.FilesMoved);
+            await context.ReconcileFilesAsync(new FileReconcileOptions { TimeProvider = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(3)) });
         }
 
         Assert.Empty(await KeysAsync(local.Files));
     }
 
     [Fact]
-    [Promise("P-MAINT-35")]
+    [Promise("P-MAINT-35", "P-MAINT-65")]
     public async Task Bad_move_input_is_a_typed_error_that_says_what_to_do()
     {
         await using var context = CreateContext();
@@ -235,6 +247,10 @@ public abstract class FileMoveTests(ITestStore store, LocalMaintenanceStorageFix
             () => context.MoveFilesAsync(new FileMoveOptions { FromBackend = "local", ToBackend = "s3", Properties = ["Folder.Nope"] }));
         Assert.Contains("'Folder.Nope'", property.Message, StringComparison.Ordinal);
         Assert.Contains("Folder.Cover", property.Message, StringComparison.Ordinal);
+        var retention = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            () => context.MoveFilesAsync(new FileMoveOptions { FromBackend = "local", ToBackend = "s3", SourceRetention = TimeSpan.FromSeconds(5) }));
+        Assert.Equal(nameof(FileMoveOptions.SourceRetention), retention.ParamName);
+        Assert.Contains("1 minute to 365 days", retention.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<ArgumentNullException>(() => context.MoveFilesAsync(null!));
     }
 

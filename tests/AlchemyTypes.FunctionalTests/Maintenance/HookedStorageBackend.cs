@@ -10,6 +10,9 @@ public sealed class HookedStorageBackend(IStorageBackend inner) : IStorageBacken
     /// <summary>Called once a listing has returned its last item.</summary>
     public Func<Task>? AfterList { get; init; }
 
+    /// <summary>While true, every delete fails (as when the store is unreachable).</summary>
+    public bool FailDeletes { get; set; }
+
     public bool CanList => inner.CanList;
 
     public async Task<StoredObjectInfo> UploadAsync(
@@ -34,15 +37,18 @@ public sealed class HookedStorageBackend(IStorageBackend inner) : IStorageBacken
 
     public Task<StoredObjectInfo> GetInfoAsync(string key, CancellationToken cancellationToken = default) => inner.GetInfoAsync(key, cancellationToken);
 
-    public Task DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+        => FailDeletes ? throw Unreachable() : inner.DeleteAsync(key, cancellationToken);
 
     public Task<bool> DeleteAsync(string key, StorageDeleteOptions options, CancellationToken cancellationToken = default)
-        => inner.DeleteAsync(key, options, cancellationToken);
+        => FailDeletes ? throw Unreachable() : inner.DeleteAsync(key, options, cancellationToken);
 
     public Task<StorageDeleteResult> DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
-        => inner.DeleteManyAsync(keys, cancellationToken);
+        => FailDeletes ? throw Unreachable() : inner.DeleteManyAsync(keys, cancellationToken);
 
-    public StorageDeleteResult DeleteMany(IReadOnlyCollection<string> keys) => inner.DeleteMany(keys);
+    public StorageDeleteResult DeleteMany(IReadOnlyCollection<string> keys) => FailDeletes ? throw Unreachable() : inner.DeleteMany(keys);
+
+    private static IOException Unreachable() => new("the storage backend is unreachable (test)");
 
     public async IAsyncEnumerable<StoredObjectInfo> ListAsync(
         StorageListOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)

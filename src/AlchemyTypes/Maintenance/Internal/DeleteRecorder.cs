@@ -20,10 +20,25 @@ namespace AlchemyTypes.Maintenance.Internal;
 /// </summary>
 internal static class DeleteRecorder
 {
-    private const int RowsPerStatement = 100;
+    /// <summary>
+    /// The claim token of a <em>hold</em>: an old object a move keeps until <see cref="PendingStorageDelete.EnqueuedAt"/> (the
+    /// hold's end). A hold is claimed until <see cref="HoldClaimedUntil"/>, so the outbox processor never runs it; reconcile
+    /// keeps the object while the hold lasts, then deletes it only if no row references it, and removes the ended hold.
+    /// </summary>
+    public static readonly Guid MoveHold = new("6d6f7665-686f-6c64-a11c-4e3d7f2b9c01");
 
+    /// <summary>The claim of every hold: never reached, so no processor run ever takes a hold over.</summary>
+    public static readonly DateTime HoldClaimedUntil = new(9999, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private const int RowsPerStatement = 100;
+    private const int KeysPerQuery = 100;
+
+    /// <summary>
+    /// Records <paramref name="deletes"/>; with <paramref name="heldUntil"/>, as holds ending then (see <see cref="MoveHold"/>),
+    /// which nothing deletes without proof that no row references them.
+    /// </summary>
     public static async Task<List<PendingStorageDelete>> RecordAsync(DbContext context, IReadOnlyCollection<(string Backend,
-        string Key, string? ETag)> deletes, CancellationToken cancellationToken)
+        string Key, string? ETag)> deletes, CancellationToken cancellationToken, DateTime? heldUntil = null)
     {
         var rows = new List<PendingStorageDelete>(deletes.Count);
         if (deletes.Count == 0)
@@ -44,6 +59,8 @@ internal static class DeleteRecorder
             entity.FindProperty(nameof(PendingStorageDelete.ETag))!,
             entity.FindProperty(nameof(PendingStorageDelete.EnqueuedAt))!,
             entity.FindProperty(nameof(PendingStorageDelete.Attempts))!,
+            entity.FindProperty(nameof(PendingStorageDelete.ClaimToken))!,
+            entity.FindProperty(nameof(PendingStorageDelete.ClaimedUntil))!,
         };
         var head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} "
             + $"({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) VALUES ";
@@ -60,10 +77,11 @@ internal static class DeleteRecorder
                 {
                     var row = new PendingStorageDelete
                     {
-                        Id = UuidV7ValueGenerator.NewGuid(provider), Backend = backend, Key = key, ETag = etag, EnqueuedAt = now,
+                        Id = UuidV7ValueGenerator.NewGuid(provider), Backend = backend, Key = key, ETag = etag, EnqueuedAt = heldUntil ?? now,
+                        ClaimToken = heldUntil is null ? null : MoveHold, ClaimedUntil = heldUntil is null ? null : HoldClaimedUntil,
                     };
                     rows.Add(row);
-                    object?[] values = [row.Id, row.Backend, row.Key, row.ETag, row.EnqueuedAt, 0];
+                    object?[] values = [row.Id, row.Backend, row.Key, row.ETag, row.EnqueuedAt, 0, row.ClaimToken, row.ClaimedUntil];
                     text.Append(parameters.Count == 0 ? "(" : ", (");
                     for (var i = 0; i < properties.Length; i++)
                     {
@@ -101,4 +119,49 @@ internal static class DeleteRecorder
         return (done.Count, [.. failed.Select(f => new PendingStorageDeleteFailure(f.Row.Backend, f.Row.Key, f.Error))]);
     }
 
+    /// <summary>
+    /// The keys among <paramref name="keys"/> that the outbox names on <paramref name="backend"/>: any recorded delete or hold,
+    /// or (with <paramref name="holdsEndingAfter"/>) only holds that last beyond that time. Runs in the context's transaction.
+    /// </summary>
+    public static async Task<HashSet<string>> RecordedKeysAsync(
+        DbContext context, string backend, IEnumerable<string> keys, DateTime? holdsEndingAfter, CancellationToken cancellationToken)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in keys.Distinct(StringComparer.Ordinal).Chunk(KeysPerQuery))
+        {
+            var list = chunk.ToList();
+            var query = context.Set<PendingStorageDelete>().AsNoTracking().Where(r => r.Backend == backend && list.Contains(r.Key));
+            if (holdsEndingAfter is { } after)
+            {
+                query = query.Where(r => r.ClaimToken == MoveHold && r.EnqueuedAt > after);
+            }
+
+            found.UnionWith(await query.Select(r => r.Key).ToListAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return found;
+    }
+
+    /// <summary>Removes the holds on <paramref name="backend"/> that ended at or before <paramref name="now"/>; returns how many.</summary>
+    public static Task<int> RemoveEndedHoldsAsync(DbContext context, string backend, DateTime now, CancellationToken cancellationToken)
+    {
+        var entity = context.Model.FindEntityType(typeof(PendingStorageDelete))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var sql = context.GetService<ISqlGenerationHelper>();
+        var token = entity.FindProperty(nameof(PendingStorageDelete.ClaimToken))!;
+        var ends = entity.FindProperty(nameof(PendingStorageDelete.EnqueuedAt))!;
+        var name = entity.FindProperty(nameof(PendingStorageDelete.Backend))!;
+        using var factory = context.Database.GetDbConnection().CreateCommand();
+        DbParameter[] parameters =
+        [
+            token.GetRelationalTypeMapping().CreateParameter(factory, "h0", MoveHold),
+            ends.GetRelationalTypeMapping().CreateParameter(factory, "h1", now),
+            name.GetRelationalTypeMapping().CreateParameter(factory, "h2", backend),
+        ];
+
+        // Plain SQL (no alias): MariaDB rejects the aliased DELETE that ExecuteDelete writes there.
+        var text = $"DELETE FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE {sql.DelimitIdentifier(token.GetColumnName(table)!)} = {{0}} "
+            + $"AND {sql.DelimitIdentifier(ends.GetColumnName(table)!)} <= {{1}} AND {sql.DelimitIdentifier(name.GetColumnName(table)!)} = {{2}}";
+        return context.Database.ExecuteSqlRawAsync(text, parameters, cancellationToken);
+    }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using AlchemyTypes.Files.Internal;
+using AlchemyTypes.Keys;
 using AlchemyTypes.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -13,18 +14,19 @@ namespace AlchemyTypes.Maintenance.Internal;
 
 /// <summary>
 /// Moves the files of FileObject / FileObjectList columns from one backend to another, a batch of rows at a time: copies
-/// each object under the same key (verifying size and SHA-256 against the row while the bytes go by), then in one short
-/// transaction rewrites each row's JSON only if it is still what was read (optimistic concurrency) and records the delete
-/// of the old object (ETag-conditional) in the outbox; after the commit the old objects are deleted. A row always points at
-/// an object that exists: the old one until its rewrite commits, the verified copy after. Re-running continues: rows on the
-/// target are skipped, and a verified copy left on the target by an interrupted run is used instead of copying again.
+/// each object (verifying size and SHA-256 against the row while the bytes go by) under the same key, or under a new key
+/// when the target already holds that key or the outbox names it (an existing object is never adopted); then in one short
+/// transaction rewrites each row's JSON only if it is still what was read (optimistic concurrency) and records a
+/// <em>hold</em> on each old object (see <see cref="DeleteRecorder.MoveHold"/>): the old object stays for
+/// <see cref="FileMoveOptions.SourceRetention"/>, so a writer that loaded the row before the move and writes the old
+/// location back still finds it, and reconciliation deletes it afterwards only if no row references it. See docs/moves.md.
 /// </summary>
 internal sealed class FileMover(DbContext context, FileMoveOptions options, IProgress<FileMaintenanceProgress>? progress)
 {
     private const string Operation = "move";
     private readonly ILogger _logger = context.GetService<ILoggerFactory>().CreateLogger("AlchemyTypes.Maintenance");
     private readonly List<FileMoveSkip> _skipped = [];
-    private long _rows, _found, _moved, _reused, _bytes, _rewritten, _withoutChecksum, _mismatches, _changed, _conflicts, _recorded, _deleted;
+    private long _rows, _found, _moved, _newKeys, _held, _bytes, _rewritten, _withoutChecksum, _mismatches, _changed, _conflicts, _recorded, _deleted;
     private readonly List<PendingStorageDeleteFailure> _deleteFailures = [];
 
     public async Task<FileMoveReport> RunAsync(CancellationToken cancellationToken)
@@ -66,16 +68,18 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
         }
 
         _logger.LogInformation(
-            "AlchemyTypes move from '{From}' to '{To}': {Rows} rows read, {Found} files found, {Moved} moved ({Reused} already copied, {Bytes} "
-                + "bytes copied), {Rewritten} rows rewritten, {Mismatches} checksum mismatches, {Changed} changed during the move, "
-                + "{Conflicts} conflicts, {Deleted} of {Recorded} recorded deletes done.",
-            options.FromBackend, options.ToBackend, _rows, _found, _moved, _reused, _bytes, _rewritten, _mismatches, _changed, _conflicts, _deleted, _recorded);
+            "AlchemyTypes move from '{From}' to '{To}': {Rows} rows read, {Found} files found, {Moved} moved ({NewKeys} under a new key, {Bytes} "
+                + "bytes copied), {Rewritten} rows rewritten, {Held} old objects held, {Mismatches} checksum mismatches, {Changed} changed during "
+                + "the move, {Conflicts} conflicts, {Deleted} of {Recorded} unused copies deleted.",
+            options.FromBackend, options.ToBackend, _rows, _found, _moved, _newKeys, _bytes, _rewritten, _held, _mismatches, _changed, _conflicts,
+            _deleted, _recorded);
         return new FileMoveReport
         {
             RowsScanned = _rows,
             FilesFound = _found,
             FilesMoved = _moved,
-            AlreadyCopied = _reused,
+            NewKeys = _newKeys,
+            OldObjectsHeld = _held,
             BytesCopied = _bytes,
             RowsRewritten = _rewritten,
             WithoutChecksum = _withoutChecksum,
@@ -122,6 +126,14 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
             var work = Plan(table, columns, page, registry);
             if (work.Count > 0)
             {
+                // A key the outbox names on the target (a copy whose delete is recorded, an old object on hold) is not used.
+                var recorded = await DeleteRecorder.RecordedKeysAsync(
+                    context, options.ToBackend, work.SelectMany(w => w.Files).Select(f => f.Key), null, cancellationToken).ConfigureAwait(false);
+                foreach (var file in work.SelectMany(w => w.Files).Where(f => recorded.Contains(f.Key)))
+                {
+                    file.TargetKey = NewKey(file.Key);
+                }
+
                 await CopyAsync(work, source, target, cancellationToken).ConfigureAwait(false);
                 await CommitAsync(table, work, sql).ConfigureAwait(false);
             }
@@ -196,6 +208,23 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
 
     private async Task<CopyOutcome> CopyOneAsync(FileCopy file, IStorageBackend source, IStorageBackend target, CancellationToken cancellationToken)
     {
+        var outcome = await CopyToAsync(file, source, target, cancellationToken).ConfigureAwait(false);
+        if (outcome is { Copied: null, Kind: SkipKind.Conflict } && file.TargetKey == file.Key)
+        {
+            // The target holds the key already (a copy left by an interrupted run, the old object of a move the other way):
+            // it is never adopted, since nothing proves that no recorded delete or reconciliation is about to remove it.
+            file.TargetKey = NewKey(file.Key);
+            outcome = await CopyToAsync(file, source, target, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>A fresh key in the library's own shape, ending with the old key's last segment (the file name).</summary>
+    private static string NewKey(string key) => FileObject.KeyFor(UuidV7ValueGenerator.NewGuid(null), key[(key.LastIndexOf('/') + 1)..]);
+
+    private async Task<CopyOutcome> CopyToAsync(FileCopy file, IStorageBackend source, IStorageBackend target, CancellationToken cancellationToken)
+    {
         Stream stream;
         try
         {
@@ -219,7 +248,7 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
                         .Where(m => m.Value is not null)
                         .ToDictionary(m => m.Key, m => m.Value!, StringComparer.Ordinal);
                     info = await target.UploadAsync(
-                        file.Key,
+                        file.TargetKey,
                         hashing,
                         new StorageUploadOptions { ContentType = file.ContentType, Metadata = metadata is { Count: > 0 } ? metadata : null },
                         cancellationToken).ConfigureAwait(false);
@@ -230,47 +259,19 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
                 }
                 catch (StorageObjectExistsException)
                 {
-                    return await VerifyExistingAsync(file, target, cancellationToken).ConfigureAwait(false);
+                    return CopyOutcome.Fail(SkipKind.Conflict, "the target already holds an object under a new key made for this file; run the move again");
                 }
 
                 var checksum = "sha256:" + hashing.Sha256Hex;
                 if (Matches(file, hashing.BytesRead, checksum) is { } problem)
                 {
                     // The copy was made by this call and nothing references it.
-                    await target.DeleteAsync(file.Key, new StorageDeleteOptions { IfMatchETag = info.ETag }, CancellationToken.None).ConfigureAwait(false);
+                    await target.DeleteAsync(file.TargetKey, new StorageDeleteOptions { IfMatchETag = info.ETag }, CancellationToken.None)
+                        .ConfigureAwait(false);
                     return CopyOutcome.Fail(SkipKind.Mismatch, $"the old object does not match its row ({problem}); it was not moved");
                 }
 
-                return new CopyOutcome(info, false, hashing.BytesRead, null, SkipKind.Mismatch);
-            }
-        }
-    }
-
-    /// <summary>The target holds the key already: an interrupted run's copy (used when it verifies) or other content (a conflict).</summary>
-    private static async Task<CopyOutcome> VerifyExistingAsync(FileCopy file, IStorageBackend target, CancellationToken cancellationToken)
-    {
-        StoredObjectInfo info;
-        Stream stream;
-        try
-        {
-            info = await target.GetInfoAsync(file.Key, cancellationToken).ConfigureAwait(false);
-            stream = await target.OpenReadAsync(file.Key, null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StorageObjectNotFoundException)
-        {
-            return CopyOutcome.Fail(SkipKind.Conflict, "the target object under this key disappeared while it was checked; run the move again");
-        }
-
-        await using (stream.ConfigureAwait(false))
-        {
-            var hashing = new HashingReadStream(stream, null, _ => new InvalidOperationException());
-            await using (hashing.ConfigureAwait(false))
-            {
-                await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-                var problem = Matches(file, hashing.BytesRead, "sha256:" + hashing.Sha256Hex);
-                return problem is null
-                    ? new CopyOutcome(info, true, 0, null, SkipKind.Conflict)
-                    : CopyOutcome.Fail(SkipKind.Conflict, $"the target already holds other content under this key ({problem}); it was left alone");
+                return new CopyOutcome(info, hashing.BytesRead, null, SkipKind.Mismatch);
             }
         }
     }
@@ -288,19 +289,27 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
     }
 
     /// <summary>
-    /// Rewrites the batch's rows and records the deletes in one transaction, then deletes the recorded objects. Not
-    /// cancellable: it is short, and stopping between the rewrite and the record would need the outbox to finish anyway.
+    /// Rewrites the batch's rows, records the holds on the old objects and the deletes of unused copies in one transaction,
+    /// then deletes the unused copies. Not cancellable: it is short, and stopping between the rewrite and the record would
+    /// need the outbox to finish anyway.
     /// </summary>
     private async Task CommitAsync(FileTable table, List<ColumnWork> work, ISqlGenerationHelper sql)
     {
         var deletes = new List<(string Backend, string Key, string? ETag)>();
+        var holds = new List<(string Backend, string Key, string? ETag)>();
         List<PendingStorageDelete> recorded;
         var rewritten = new HashSet<FileRow>();
-        long moved = 0, reused = 0, bytes = 0, withoutChecksum = 0;
+        long moved = 0, newKeys = 0, bytes = 0, withoutChecksum = 0;
+        var heldUntil = (options.TimeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime + options.SourceRetention;
         var transaction = await context.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
             var dbTransaction = transaction.GetDbTransaction();
+
+            // A delete recorded for a copy's key since the keys were checked: that copy may be deleted, so its row is not rewritten.
+            var recordedMeanwhile = await DeleteRecorder.RecordedKeysAsync(
+                context, options.ToBackend, work.SelectMany(w => w.Files).Where(f => f.Outcome?.Copied is not null).Select(f => f.TargetKey), null,
+                CancellationToken.None).ConfigureAwait(false);
             foreach (var w in work)
             {
                 var copied = w.Files.Where(f => f.Outcome?.Copied is not null).ToList();
@@ -309,9 +318,30 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
                     continue;
                 }
 
+                if (copied.Any(f => recordedMeanwhile.Contains(f.TargetKey)))
+                {
+                    foreach (var file in copied)
+                    {
+                        deletes.Add((options.ToBackend, file.TargetKey, file.Outcome!.Copied!.ETag));
+                        Skip(w, file, "a delete of its key on the target was recorded while it was copied; the copy was dropped (run the move again)",
+                            SkipKind.Conflict);
+                    }
+
+                    continue;
+                }
+
                 foreach (var file in copied)
                 {
                     var info = file.Outcome!.Copied!;
+                    if (file.TargetKey != file.Key)
+                    {
+                        file.Element["key"] = file.TargetKey;
+                        if (file.Element.ContainsKey("path"))
+                        {
+                            file.Element["path"] = file.TargetKey;
+                        }
+                    }
+
                     file.Element["backend"] = options.ToBackend;
                     Set(file.Element, "etag", info.ETag);
                     Set(file.Element, "version_id", info.VersionId);
@@ -326,10 +356,11 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
                     rewritten.Add(w.Row);
                     foreach (var file in copied)
                     {
-                        deletes.Add((options.FromBackend, file.Key, file.ETag));
+                        // The old object is held, not deleted: a writer that loaded the row before this commit may write it back.
+                        holds.Add((options.FromBackend, file.Key, file.ETag));
                         moved++;
-                        reused += file.Outcome!.Reused ? 1 : 0;
-                        bytes += file.Outcome.Bytes;
+                        newKeys += file.TargetKey != file.Key ? 1 : 0;
+                        bytes += file.Outcome!.Bytes;
                         withoutChecksum += file.Checksum is null ? 1 : 0;
                     }
                 }
@@ -342,9 +373,9 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
                         : FileReferenceReader.Parse(current).Where(r => r.Backend == options.ToBackend).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
                     foreach (var file in copied)
                     {
-                        if (!stillReferenced.Contains(file.Key))
+                        if (!stillReferenced.Contains(file.TargetKey))
                         {
-                            deletes.Add((options.ToBackend, file.Key, file.Outcome!.Copied!.ETag));
+                            deletes.Add((options.ToBackend, file.TargetKey, file.Outcome!.Copied!.ETag));
                         }
 
                         Skip(
@@ -357,11 +388,13 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
             }
 
             recorded = await DeleteRecorder.RecordAsync(context, deletes, CancellationToken.None).ConfigureAwait(false);
+            await DeleteRecorder.RecordAsync(context, holds, CancellationToken.None, heldUntil).ConfigureAwait(false);
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         _moved += moved;
-        _reused += reused;
+        _newKeys += newKeys;
+        _held += holds.Distinct().Count();
         _bytes += bytes;
         _withoutChecksum += withoutChecksum;
         _rewritten += rewritten.Count;
@@ -375,19 +408,59 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
         }
     }
 
-    /// <summary><c>UPDATE t SET col = new WHERE key = … AND col = old</c>: true when the row was still what was read.</summary>
+    /// <summary>
+    /// <c>UPDATE t SET col = new[, token = fresh] WHERE key = … AND col = old</c>: true when the row was still what was read.
+    /// Every concurrency token the application sets itself (<c>[ConcurrencyCheck]</c>, <c>IsConcurrencyToken()</c>) gets a
+    /// fresh value, so a writer that loaded the row before the move fails with <c>DbUpdateConcurrencyException</c> instead
+    /// of writing the old location back; tokens the database maintains (PostgreSQL <c>xmin</c>) change by themselves.
+    /// </summary>
     private async Task<bool> UpdateAsync(FileTable table, ColumnWork w, DbTransaction transaction, ISqlGenerationHelper sql)
     {
         using var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
         var column = sql.DelimitIdentifier(w.Column.Column.Name);
         var text = new StringBuilder("UPDATE ").Append(sql.DelimitIdentifier(table.Table.Name, table.Table.Schema))
-            .Append(" SET ").Append(column).Append(" = ").Append(Json(command, "nv", w.Node.ToJsonString(), w.Column, sql))
-            .Append(" WHERE ");
+            .Append(" SET ").Append(column).Append(" = ").Append(Json(command, "nv", w.Node.ToJsonString(), w.Column, sql));
+        AppendTokenBumps(text, command, table, sql);
+        text.Append(" WHERE ");
         AppendKey(text, command, table, w.Row, sql);
         text.Append(" AND ").Append(column).Append(" = ").Append(Json(command, "ov", w.Json, w.Column, sql));
         command.CommandText = text.ToString();
         return await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Appends <c>, token = fresh</c> for each application-set concurrency token of the table that is not a file column.</summary>
+    private static void AppendTokenBumps(StringBuilder text, DbCommand command, FileTable table, ISqlGenerationHelper sql)
+    {
+        var i = 0;
+        foreach (var tokenColumn in table.Table.Columns)
+        {
+            var property = tokenColumn.PropertyMappings.Select(m => m.Property)
+                .FirstOrDefault(p => p.IsConcurrencyToken && p.ValueGenerated == Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never);
+            if (property is null || table.FileColumns.Any(f => f.Column == tokenColumn))
+            {
+                continue;
+            }
+
+            var name = sql.DelimitIdentifier(tokenColumn.Name);
+            var type = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
+            object? fresh = type == typeof(Guid) ? Guid.NewGuid()
+                : type == typeof(string) ? Guid.NewGuid().ToString("N")
+                : type == typeof(byte[]) ? Guid.NewGuid().ToByteArray()
+                : null;
+            if (fresh is not null)
+            {
+                var parameter = property.GetRelationalTypeMapping().CreateParameter(command, "tk" + i++, fresh);
+                command.Parameters.Add(parameter);
+                text.Append(", ").Append(name).Append(" = ").Append(sql.GenerateParameterNamePlaceholder(parameter.ParameterName));
+            }
+            else if (property.GetTypeMapping().Converter is null && (type == typeof(int) || type == typeof(long) || type == typeof(short)
+                || type == typeof(uint) || type == typeof(ulong) || type == typeof(decimal)))
+            {
+                // A version number: one more (NULL stays NULL, which no loaded value equals).
+                text.Append(", ").Append(name).Append(" = ").Append(name).Append(" + 1");
+            }
+        }
     }
 
     private static async Task<string?> CurrentValueAsync(FileTable table, ColumnWork w, DbTransaction transaction, ISqlGenerationHelper sql)
@@ -479,12 +552,15 @@ internal sealed class FileMover(DbContext context, FileMoveOptions options, IPro
     private sealed record FileCopy(
         JsonObject Element, string Key, long? Size, string? Checksum, string? ETag, string? ContentType, JsonObject? Metadata)
     {
+        /// <summary>The key of the copy: <see cref="Key"/>, or a new key when the target holds that key or the outbox names it.</summary>
+        public string TargetKey { get; set; } = Key;
+
         public CopyOutcome? Outcome { get; set; }
     }
 
     /// <summary>A verified copy on the target (<see cref="Copied"/>), or why there is none.</summary>
-    private sealed record CopyOutcome(StoredObjectInfo? Copied, bool Reused, long Bytes, string? Problem, SkipKind Kind)
+    private sealed record CopyOutcome(StoredObjectInfo? Copied, long Bytes, string? Problem, SkipKind Kind)
     {
-        public static CopyOutcome Fail(SkipKind kind, string problem) => new(null, false, 0, problem, kind);
+        public static CopyOutcome Fail(SkipKind kind, string problem) => new(null, 0, problem, kind);
     }
 }

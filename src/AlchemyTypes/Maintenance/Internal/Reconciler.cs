@@ -68,7 +68,8 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
         var cutoff = now - options.GracePeriod;
         var missing = new List<MissingFile>();
         var orphans = new List<OrphanedObject>();
-        long rows = 0, references = 0, listedTotal = 0, orphansFound = 0, recorded = 0, young = 0, missingCount = 0;
+        long rows = 0, references = 0, listedTotal = 0, recorded = 0, young = 0, missingCount = 0;
+        var tally = new OrphanTally(orphans);
         var recordedRows = new List<PendingStorageDelete>();
 
         using var referenceSorter = new ExternalSorter<FileReference>(ReferenceOrder, WriteReference, ReadReference, options.SortBufferSize);
@@ -93,7 +94,7 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
 
         using var referencesInOrder = referenceSorter.Sorted().GetEnumerator();
         var hasReference = referencesInOrder.MoveNext();
-        var pending = new List<(string Backend, string Key, string? ETag)>();
+        var candidates = new List<(string Backend, IStorageBackend Storage, StoredObjectInfo Item)>();
         foreach (var (name, storage) in backends)
         {
             using var listedSorter = new ExternalSorter<StoredObjectInfo>(ListedOrder, WriteListed, ReadListed, options.SortBufferSize);
@@ -128,16 +129,10 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
                     var item = listed.Current;
                     if (item.LastModified is { } modified && modified <= cutoff)
                     {
-                        orphansFound++;
-                        AddCapped(orphans, new OrphanedObject(name, item.Key, item.Size, item.LastModified));
-                        if (!options.DryRun && await VersionToDeleteAsync(storage, item, cancellationToken).ConfigureAwait(false) is (true, var etag))
+                        candidates.Add((name, storage, item));
+                        if (candidates.Count >= options.BatchSize)
                         {
-                            // Only the listed version is deleted: an object written under the key since the listing is kept.
-                            pending.Add((name, item.Key, etag));
-                            if (pending.Count >= options.BatchSize)
-                            {
-                                recorded += await FlushAsync(pending, recordedRows, cancellationToken).ConfigureAwait(false);
-                            }
+                            recorded += await FlushAsync(candidates, recordedRows, tally, now.UtcDateTime, cancellationToken).ConfigureAwait(false);
                         }
                     }
                     else
@@ -181,7 +176,19 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
             }
         }
 
-        recorded += await FlushAsync(pending, recordedRows, cancellationToken).ConfigureAwait(false);
+        recorded += await FlushAsync(candidates, recordedRows, tally, now.UtcDateTime, cancellationToken).ConfigureAwait(false);
+        young += tally.Held;
+        var orphansFound = tally.Found;
+        if (!options.DryRun)
+        {
+            // Holds that ended by the start of this run have done their work: their objects were deleted above if no row
+            // referenced them, and are the rows' business if one does.
+            foreach (var name in names)
+            {
+                await DeleteRecorder.RemoveEndedHoldsAsync(context, name, now.UtcDateTime, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var deleted = 0;
         var failures = new List<PendingStorageDeleteFailure>();
         if (recordedRows.Count > 0)
@@ -212,9 +219,43 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
         };
     }
 
+    /// <summary>
+    /// Turns a batch of unreferenced old objects into orphans, except those a move holds (an old object kept for writers
+    /// that loaded its row before the move), and records the deletes of the listed versions unless this is a dry run.
+    /// </summary>
     private async Task<int> FlushAsync(
-        List<(string Backend, string Key, string? ETag)> pending, List<PendingStorageDelete> recordedRows, CancellationToken cancellationToken)
+        List<(string Backend, IStorageBackend Storage, StoredObjectInfo Item)> candidates, List<PendingStorageDelete> recordedRows,
+            OrphanTally tally, DateTime now, CancellationToken cancellationToken)
     {
+        if (candidates.Count == 0)
+        {
+            return 0;
+        }
+
+        var pending = new List<(string Backend, string Key, string? ETag)>();
+        foreach (var group in candidates.GroupBy(c => c.Backend, StringComparer.Ordinal))
+        {
+            var held = await DeleteRecorder.RecordedKeysAsync(context, group.Key, group.Select(c => c.Item.Key), now, cancellationToken)
+                .ConfigureAwait(false);
+            foreach (var (name, storage, item) in group)
+            {
+                if (held.Contains(item.Key))
+                {
+                    tally.Held++;
+                    continue;
+                }
+
+                tally.Found++;
+                AddCapped(tally.Orphans, new OrphanedObject(name, item.Key, item.Size, item.LastModified));
+                if (!options.DryRun && await VersionToDeleteAsync(storage, item, cancellationToken).ConfigureAwait(false) is (true, var etag))
+                {
+                    // Only the listed version is deleted: an object written under the key since the listing is kept.
+                    pending.Add((name, item.Key, etag));
+                }
+            }
+        }
+
+        candidates.Clear();
         if (pending.Count == 0)
         {
             return 0;
@@ -223,7 +264,6 @@ internal sealed class Reconciler(DbContext context, FileReconcileOptions options
         // Each batch commits on its own: a crash later loses nothing, the outbox finishes the deletes.
         var rows = await DeleteRecorder.RecordAsync(context, pending, cancellationToken).ConfigureAwait(false);
         var count = pending.Count;
-        pending.Clear();
         if (recordedRows.Count < 100_000)
         {
             recordedRows.AddRange(rows);
@@ -311,4 +351,14 @@ internal static class MaintenanceRegistry
     public static StorageRegistry Of(DbContext context)
         => context.GetService<AlchemyTypesSingletonOptions>().StorageRegistry
             ?? throw new AlchemyTypesConfigurationException("This context has no storage configured: AddAlchemyTypes(a => a.AddStorage(\"files\", backend)).");
+}
+
+/// <summary>The orphans of one reconcile run, and the unreferenced old objects kept because a move holds them.</summary>
+internal sealed class OrphanTally(List<OrphanedObject> orphans)
+{
+    public List<OrphanedObject> Orphans { get; } = orphans;
+
+    public long Found { get; set; }
+
+    public long Held { get; set; }
 }
