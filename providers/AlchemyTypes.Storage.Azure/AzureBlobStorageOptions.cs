@@ -26,7 +26,7 @@ public sealed class AzureBlobStorageOptions
     /// <summary>
     /// The size of each staged block, 8 MiB by default (64 KiB to <see cref="MaximumTransferSize"/>). Each block
     /// being read or staged is one buffer of this size: the buffers take <c>TransferSize × MaxConcurrency</c> whatever the
-    /// blob size (README, "Cloud storage", has the measured total). Azure allows 50,000 blocks, so 8 MiB blocks cap a blob at about 390 GiB.
+    /// blob size (docs/storage-backends.md has the measured total). Azure allows 50,000 blocks, so 8 MiB blocks cap a blob at about 390 GiB.
     /// </summary>
     public int TransferSize { get; set; } = 8 * 1024 * 1024;
 
@@ -35,7 +35,7 @@ public sealed class AzureBlobStorageOptions
     /// the stream without buffering; longer content as staged blocks. Content of unknown length (a non-seekable stream)
     /// goes in one request when it ends within the first block (<see cref="TransferSize"/>) and is at most this long. 0
     /// makes every upload use blocks. Default: <see cref="TransferSize"/> (measured: at 64 MiB, blocks staged four at a time
-    /// took 0.64 times the SDK's one-request upload; README, "Cloud storage").
+    /// took 0.64 times the SDK's one-request upload; docs/storage-backends.md).
     /// </summary>
     public int? InitialTransferSize { get; set; }
 

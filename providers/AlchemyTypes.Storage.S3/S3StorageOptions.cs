@@ -23,7 +23,7 @@ public sealed class S3StorageOptions
     /// <summary>
     /// The default <see cref="MultipartThreshold"/>: 64 MiB. Measured on the test server, 64 MiB as 8 MiB parts took
     /// 1.34–1.41 times one PutObject; up to this size one PUT straight from a seekable stream is faster and costs no
-    /// buffer. Measure your store with the <c>UploadThresholdBenchmarks</c> (README, "Benchmarks").
+    /// buffer. Measure your store with the <c>UploadThresholdBenchmarks</c> (docs/performance.md, "Benchmarks").
     /// </summary>
     public const int DefaultMultipartThreshold = 64 * 1024 * 1024;
 
@@ -45,7 +45,7 @@ public sealed class S3StorageOptions
     /// <summary>
     /// The size of each multipart part, 8 MiB by default, from <see cref="MinimumPartSize"/> to
     /// <see cref="MaximumPartSize"/>. Each part being read or sent is one buffer of this size: the buffers take
-    /// <c>PartSize × MaxConcurrency</c> whatever the object size (README, "Cloud storage", has the measured total). S3 allows 10,000 parts,
+    /// <c>PartSize × MaxConcurrency</c> whatever the object size (docs/storage-backends.md has the measured total). S3 allows 10,000 parts,
     /// so 8 MiB parts cap an
     /// object at about 78 GiB; raise it for larger ones.
     /// </summary>

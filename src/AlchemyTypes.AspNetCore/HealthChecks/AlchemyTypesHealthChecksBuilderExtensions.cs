@@ -9,7 +9,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// AlchemyTypes health checks for <c>builder.Services.AddHealthChecks()</c>: storage backends reachable, and the pending
-/// storage delete backlog. See README "Health checks".
+/// storage delete backlog. See docs/operations.md, "Health checks".
 /// </summary>
 public static class AlchemyTypesHealthChecksBuilderExtensions
 {

@@ -3,7 +3,7 @@ namespace AlchemyTypes.AspNetCore.HealthChecks;
 /// <summary>
 /// When the pending-delete health check (<c>AddAlchemyTypesPendingDeletes&lt;TContext&gt;</c>) reports the storage delete outbox
 /// as Degraded or Unhealthy. A threshold is reached when the backlog is at least that many rows, or the oldest row at
-/// least that old; null switches a threshold off. README "Health checks" explains the defaults.
+/// least that old; null switches a threshold off. docs/operations.md, "Health checks", explains the defaults.
 /// </summary>
 public sealed class PendingDeleteHealthCheckOptions
 {

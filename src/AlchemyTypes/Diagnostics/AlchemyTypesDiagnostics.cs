@@ -3,7 +3,7 @@ namespace AlchemyTypes;
 /// <summary>
 /// The names under which AlchemyTypes emits traces and metrics through <c>System.Diagnostics</c>, for an OpenTelemetry
 /// registration: <c>tracing.AddSource(AlchemyTypesDiagnostics.ActivitySourceName)</c> and
-/// <c>metrics.AddMeter(AlchemyTypesDiagnostics.MeterName)</c>. README "Observability" lists every span, instrument and attribute.
+/// <c>metrics.AddMeter(AlchemyTypesDiagnostics.MeterName)</c>. docs/operations.md lists every span, instrument and attribute.
 /// </summary>
 public static class AlchemyTypesDiagnostics
 {

@@ -7,7 +7,7 @@ namespace Microsoft.EntityFrameworkCore;
 
 /// <summary>
 /// Direct uploads: a browser uploads a file straight to storage, then the app attaches it to a row. Configure with
-/// <c>AddAlchemyTypes(a => a.UseDirectUploads(…))</c>. See README "Direct uploads".
+/// <c>AddAlchemyTypes(a => a.UseDirectUploads(…))</c>. See docs/aspnetcore.md, "Direct uploads".
 /// </summary>
 public static class DirectUploadExtensions
 {

@@ -9,7 +9,7 @@ namespace Microsoft.EntityFrameworkCore;
 
 /// <summary>
 /// File maintenance: reconcile storage with the rows, scrub stored content, and delete rows in bulk together with their files.
-/// See README "Maintenance".
+/// See docs/maintenance.md.
 /// </summary>
 public static class FileMaintenanceExtensions
 {

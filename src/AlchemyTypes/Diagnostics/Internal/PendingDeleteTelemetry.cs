@@ -1,6 +1,6 @@
 namespace AlchemyTypes.Diagnostics.Internal;
 
-/// <summary>The span and attribute names of delete processing and reconciliation (README "Observability" lists them).</summary>
+/// <summary>The span and attribute names of delete processing and reconciliation (docs/operations.md lists them).</summary>
 internal static class PendingDeleteTelemetry
 {
     public const string ProcessSpan = "alchemytypes.pending_deletes.process";
