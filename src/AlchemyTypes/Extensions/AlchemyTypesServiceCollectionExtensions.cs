@@ -34,6 +34,7 @@ public static class AlchemyTypesServiceCollectionExtensions
             .TryAdd<IInterceptor, RowBindingQueryInterceptor>()
             .TryAdd<ISingletonInterceptor, RowBindingMaterializationInterceptor>()
             .TryAdd<IInterceptor, FileTransactionInterceptor>()
+            .TryAdd<IInterceptor, RawSavepointInterceptor>()
             .TryAdd<IResettableService, FileLifecycle>(p => p.GetRequiredService<FileLifecycle>())
             .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
             .TryAddProviderSpecificServices(b => b

@@ -1,4 +1,5 @@
 using AlchemyTypes;
+using AlchemyTypes.Maintenance.Internal;
 using AlchemyTypes.Diagnostics.Internal;
 using AlchemyTypes.Files.Internal;
 using AlchemyTypes.Infrastructure.Internal;
@@ -57,7 +58,7 @@ public static class PendingStorageDeleteExtensions
                 + "no FileObject or FileObjectList property, so it records no storage deletes. Measure the backlog on the context that has them.");
         }
 
-        var set = context.Set<PendingStorageDelete>().AsNoTracking();
+        var set = context.Set<PendingStorageDelete>().AsNoTracking().Where(r => r.Id != MaintenanceLock.LeaseId); // not the maintenance lease
         var count = await set.LongCountAsync(cancellationToken).ConfigureAwait(false);
         var oldest = count == 0 ? null : await set.MinAsync(r => (DateTime?)r.EnqueuedAt, cancellationToken).ConfigureAwait(false);
         var oldestUtc = oldest is { } o ? DateTime.SpecifyKind(o, DateTimeKind.Utc) : (DateTime?)null;

@@ -5,9 +5,16 @@ public sealed class FileReconcileOptions
 {
     /// <summary>
     /// Objects written less than this long ago are never deleted, referenced or not: an upload happens before the row that
-    /// references it commits, so the grace period must be longer than the longest save or transaction (default 24 hours).
+    /// references it commits, so the grace period must be longer than the longest save or transaction (default 24 hours; at
+    /// least <see cref="MinimumGracePeriod"/>).
     /// </summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The shortest grace period accepted: one hour. A shorter one lets reconciliation delete the upload of a save or
+    /// transaction still in flight (or of a direct upload not yet attached), a live file.
+    /// </summary>
+    public static readonly TimeSpan MinimumGracePeriod = TimeSpan.FromHours(1);
 
     /// <summary>Report orphans and missing files without recording any delete.</summary>
     public bool DryRun { get; init; }
@@ -31,17 +38,19 @@ public sealed class FileReconcileOptions
     public TimeProvider? TimeProvider { get; init; }
 
     /// <summary>Throws when an option is out of range.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The grace period is zero or less, or a size is out of range; the message says what to use.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The grace period is shorter than <see cref="MinimumGracePeriod"/>, or a size is out of
+    /// range; the message says what to use.</exception>
     public void Validate()
     {
-        if (GracePeriod <= TimeSpan.Zero)
+        if (GracePeriod < MinimumGracePeriod)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(GracePeriod),
                 GracePeriod,
-                "The grace period must be more than zero: an object is uploaded before the row that references it commits, so with no grace "
-                    + "period a save in flight "
-                + "would lose its file. Use more than the longest transaction that uploads files (hours, not seconds).");
+                $"The grace period must be at least {MinimumGracePeriod.TotalHours:0} hour: an object is uploaded before the row that "
+                    + "references it commits, so a shorter grace period lets reconciliation delete the file of a save or transaction "
+                    + "still in flight. Use more than the longest transaction that uploads files (the default, 24 hours, suits most "
+                    + "applications); to test reconciliation, move the clock forward with FileReconcileOptions.TimeProvider instead.");
         }
 
         if (BatchSize is < 1 or > 10_000)

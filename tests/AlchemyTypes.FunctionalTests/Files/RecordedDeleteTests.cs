@@ -169,7 +169,8 @@ public abstract class RecordedDeleteTests(ITestStore store, LifecycleStorageFixt
         for (var i = 0; i < rows; i++)
         {
             var key = $"backlog/{Guid.NewGuid():N}";
-            string? etag = null;
+            // A version for every row: a row without one whose object is already gone needs no storage delete at all.
+            var etag = "\"gone\"";
             if (i < storedObjects)
             {
                 etag = (await Files.UploadAsync(key, new MemoryStream(Bytes("x")))).ETag;

@@ -281,6 +281,87 @@ public abstract class FileMaintenanceTests(ITestStore store, MaintenanceStorageF
         Assert.False(await Files.ExistsAsync("0190bbbb/orphan.bin"));
     }
 
+    [Fact]
+    [Promise("P-MAINT-50")]
+    public async Task Two_maintenance_runs_at_once_never_both_run_and_the_lease_is_freed_afterwards()
+    {
+        await SeedAsync(folders: 1, papersPerFolder: 1);
+        var listing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hooked = new HookedStorageBackend(Files)
+        {
+            AfterList = async () =>
+            {
+                listing.TrySetResult();
+                await gate.Task;
+            },
+        };
+        var builder = new DbContextOptionsBuilder<MaintenanceContext>();
+        _database.UseProvider(builder);
+        builder.AddAlchemyTypes(a => a.AddStorage("files", hooked).AddStorage("secondary", storage.Secondary));
+        var options = new FileMaintenanceServiceOptions { Reconcile = Later() };
+
+        // The first instance is inside its run (reconciling) when the second starts its own.
+        await using var first = new MaintenanceContext(builder.Options);
+        var firstRun = Task.Run(() => FileMaintenanceService<MaintenanceContext>.RunOnceAsync(first, options, NullLogger.Instance, CancellationToken.None));
+        await listing.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await using (var second = CreateContext())
+        {
+            var skipped = await FileMaintenanceService<MaintenanceContext>.RunOnceAsync(second, options, NullLogger.Instance, CancellationToken.None);
+            Assert.False(skipped.Ran);
+            Assert.Equal(0, (await second.GetPendingStorageDeleteBacklogAsync()).Count); // the lease row is not a pending delete
+        }
+
+        gate.SetResult();
+        Assert.True((await firstRun).Ran);
+        await using var after = CreateContext();
+        Assert.Equal(0, await after.Set<PendingStorageDelete>().CountAsync()); // freed: no lease row is left
+        Assert.True((await FileMaintenanceService<MaintenanceContext>.RunOnceAsync(after, options, NullLogger.Instance, CancellationToken.None)).Ran);
+    }
+
+    [Fact]
+    [Promise("P-MAINT-51")]
+    public async Task A_lease_left_by_a_crashed_run_blocks_others_until_it_runs_out()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var builder = new DbContextOptionsBuilder<MaintenanceContext>();
+        _database.UseProvider(builder);
+        builder.AddAlchemyTypes(a => a.AddStorage("files", storage.Files).AddStorage("secondary", storage.Secondary).UseTimeProvider(clock));
+        var options = new FileMaintenanceServiceOptions { ReconcileFiles = false };
+
+        // A run that crashed: its lease row stays (never freed).
+        await using (var crashed = new MaintenanceContext(builder.Options))
+        {
+            var lease = await MaintenanceLock.TryAcquireAsync(crashed, NullLogger.Instance, CancellationToken.None);
+            Assert.NotNull(lease);
+            lease.Dispose(); // frees memory only, as a killed process would: the row stays
+        }
+
+        await using var other = new MaintenanceContext(builder.Options);
+        Assert.False((await FileMaintenanceService<MaintenanceContext>.RunOnceAsync(other, options, NullLogger.Instance, CancellationToken.None)).Ran);
+        var processed = await other.ProcessPendingStorageDeletesAsync(); // the lease row is never processed as a delete
+        Assert.Equal((0, 0), (processed.Deleted, processed.Failed));
+        clock.Now += MaintenanceLock.Duration + TimeSpan.FromSeconds(1);
+        Assert.True((await FileMaintenanceService<MaintenanceContext>.RunOnceAsync(other, options, NullLogger.Instance, CancellationToken.None)).Ran);
+    }
+
+    [Theory]
+    [Promise("P-MAINT-52")]
+    [InlineData(0.000_001)]
+    [InlineData(30)]
+    [InlineData(59.9)]
+    public async Task A_grace_period_under_one_hour_is_refused_with_guidance(double minutes)
+    {
+        await using var context = CreateContext();
+        var options = new FileReconcileOptions { GracePeriod = TimeSpan.FromMinutes(minutes) };
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => context.ReconcileFilesAsync(options));
+        Assert.Equal(nameof(FileReconcileOptions.GracePeriod), error.ParamName);
+        Assert.Contains("at least 1 hour", error.Message, StringComparison.Ordinal);
+        Assert.Contains("TimeProvider", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FileMaintenanceServiceOptions { Reconcile = options }.Validate());
+        Assert.Equal(TimeSpan.FromHours(1), FileReconcileOptions.MinimumGracePeriod);
+    }
+
     protected MaintenanceContext CreateContext()
     {
         var builder = new DbContextOptionsBuilder<MaintenanceContext>();
@@ -373,30 +454,7 @@ public sealed class SqliteLocalFileMaintenanceTests(LocalMaintenanceStorageFixtu
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresLocalFileMaintenanceTests(PostgresServerFixture server, LocalMaintenanceStorageFixture storage)
-    : FileMaintenanceTests(new PostgresTestStore(server), storage), IClassFixture<LocalMaintenanceStorageFixture>
-{
-    [Fact]
-    public async Task Hosted_maintenance_runs_in_one_instance_at_a_time_through_an_advisory_lock()
-    {
-        // Another instance holds the lock on its own connection.
-        await using (var other = new NpgsqlConnection(Database.ConnectionString))
-        {
-            await other.OpenAsync();
-            await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MaintenanceLock.Key})", other))
-            {
-                await take.ExecuteScalarAsync();
-            }
-
-            await using var context = CreateContext();
-            var skipped = await FileMaintenanceService<MaintenanceContext>.RunOnceAsync(context, new FileMaintenanceServiceOptions(), NullLogger.Instance, CancellationToken.None);
-            Assert.False(skipped.Ran);
-        }
-
-        await using var after = CreateContext();
-        var ran = await FileMaintenanceService<MaintenanceContext>.RunOnceAsync(after, new FileMaintenanceServiceOptions(), NullLogger.Instance, CancellationToken.None);
-        Assert.True(ran.Ran);
-    }
-}
+    : FileMaintenanceTests(new PostgresTestStore(server), storage), IClassFixture<LocalMaintenanceStorageFixture>;
 
 [Collection(S3Collection.Name)]
 public sealed class SqliteS3FileMaintenanceTests(S3MaintenanceStorageFixture storage)

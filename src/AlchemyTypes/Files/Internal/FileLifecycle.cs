@@ -201,6 +201,12 @@ internal sealed class FileLifecycle(AlchemyTypesSingletonOptions options, ILogge
 
     public void SavepointReleased(Guid transactionId) => _transactions.SavepointReleased(transactionId);
 
+    /// <summary>
+    /// A savepoint rollback written as SQL (<see cref="RawSavepointInterceptor"/>): which saves it took back is unknown, so the
+    /// transaction's recorded deletes are left to the outbox, where only the rows that commit remain.
+    /// </summary>
+    public void RawSavepointRolledBack(Guid transactionId) => _transactions.SavepointFailed(transactionId);
+
     public void ResetState() => AbandonAsync(async: false).GetAwaiter().GetResult();
 
     public Task ResetStateAsync(CancellationToken cancellationToken = default) => AbandonAsync(async: true);

@@ -12,7 +12,8 @@ namespace AlchemyTypes.Files.Internal;
 /// Configures FileObject and FileObjectList properties when the model is finalised: JSON change tracking, the provider's
 /// JSON column type where it has one (<see cref="JsonColumnType"/>: <c>jsonb</c> on PostgreSQL, <c>json</c> on MySQL and
 /// MariaDB), the per-property rules from attributes, a check that every backend named exists (so a
-/// misconfiguration fails when the model is first used, not on the first upload), and the outbox entity.
+/// misconfiguration fails when the model is first used, not on the first upload), and the outbox entity. A file the
+/// lifecycle cannot protect is refused here, when the model is built (see <see cref="RefuseUnprotected"/>).
 /// </summary>
 internal sealed class FileObjectConvention(StorageRegistry? registry, string? jsonColumnType) : IModelFinalizingConvention
 {
@@ -22,6 +23,7 @@ internal sealed class FileObjectConvention(StorageRegistry? registry, string? js
         foreach (var entityType in modelBuilder.Metadata.GetEntityTypes())
         {
             any |= ConfigureType(entityType);
+            RefuseUnprotected(entityType, entityType.IsMappedToJson() ? "JSON" : null);
         }
 
         if (any && registry is null)
@@ -41,6 +43,43 @@ internal sealed class FileObjectConvention(StorageRegistry? registry, string? js
         }
 
         modelBuilder.HasAnnotation(AlchemyTypesAnnotationNames.HasFileProperties, any ? true : null);
+    }
+
+    /// <summary>
+    /// Refuses FileObject and FileObjectList properties stored inside a JSON document: an owned type mapped with
+    /// <c>OwnsOne/OwnsMany(…).ToJson()</c>, a complex type mapped with <c>ToJson()</c>, or an element of an EF complex
+    /// collection. Reconciliation and bulk deletes find file references column by column, so such a file would be deleted
+    /// as an orphan (and a complex collection's elements are not seen by the save step at all): the model is refused
+    /// before any file can be lost.
+    /// </summary>
+    private static void RefuseUnprotected(IConventionTypeBase type, string? container)
+    {
+        if (container is not null)
+        {
+            foreach (var property in type.GetDeclaredProperties())
+            {
+                if (property.ClrType == typeof(FileObject) || property.ClrType == typeof(FileObjectList))
+                {
+                    var where = container == "JSON"
+                        ? "an owned or complex type mapped to a JSON column (ToJson())"
+                        : "an element of the complex collection '" + container + "'";
+                    throw new AlchemyTypesConfigurationException(
+                        $"'{type.DisplayName()}.{property.Name}' is a {property.ClrType.Name} inside {where}. AlchemyTypes cannot protect "
+                        + "such a file: reconciliation and bulk deletes find file references column by column, so the file would be "
+                        + "deleted as an orphan. Map the file to a column of its own instead: an owned type without ToJson() "
+                        + "(OwnsOne in the owner's table or OwnsMany in a table of its own), a complex property that is not a "
+                        + "collection and not mapped to JSON, a child entity for a list of items each with a file, or a "
+                        + "FileObjectList property on the owner.");
+                }
+            }
+        }
+
+        foreach (var complex in type.GetDeclaredComplexProperties())
+        {
+            var inner = container
+                ?? (complex.IsCollection ? $"{type.DisplayName()}.{complex.Name}" : complex.ComplexType.IsMappedToJson() ? "JSON" : null);
+            RefuseUnprotected(complex.ComplexType, inner);
+        }
     }
 
     /// <summary>Configures the file properties of a type and of its complex properties (EF complex types), nested.</summary>

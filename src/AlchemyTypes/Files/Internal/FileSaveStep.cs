@@ -40,7 +40,7 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
 
                     if (entry.State == EntityState.Modified)
                     {
-                        await AddDatabaseValuesIfAttachedAsync(entry, before, async, cancellationToken).ConfigureAwait(false);
+                        await AddDatabaseValuesIfAttachedAsync(entry, before, save, async, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -279,9 +279,12 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
     /// <summary>
     /// An entity attached with <c>Update()</c> has its current values as original values: the file it had in the database is
     /// unknown to the change tracker. Its file columns are read from the database (one query per such entity) so that the
-    /// replaced file is recorded too.
+    /// replaced file is recorded too. A detached entity that writes back a stored file its row no longer holds is stale (another
+    /// save replaced the file since the entity was loaded, and that file's delete is recorded or done): writing it would leave
+    /// the row pointing at a deleted object and delete the newer file, so the save is refused with a concurrency error.
     /// </summary>
-    private async Task AddDatabaseValuesIfAttachedAsync(EntityEntry entry, HashSet<StoredFileRef> before, bool async, CancellationToken cancellationToken)
+    private async Task AddDatabaseValuesIfAttachedAsync(
+        EntityEntry entry, HashSet<StoredFileRef> before, SaveWork save, bool async, CancellationToken cancellationToken)
     {
         var members = FileProperty.Of(entry.Metadata);
         var suspect = members.Any(p =>
@@ -300,13 +303,39 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
             return;
         }
 
+        var inDatabase = new HashSet<(string Backend, string Key)>();
         foreach (var property in members)
         {
             foreach (var file in property.Items(values[property.Property]))
             {
                 if (file.IsStored)
                 {
-                    before.Add(new StoredFileRef(file.Backend ?? property.Backend ?? registry.DefaultName, file.Key, file.ETag));
+                    var backend = file.Backend ?? property.Backend ?? registry.DefaultName;
+                    before.Add(new StoredFileRef(backend, file.Key, file.ETag));
+                    inDatabase.Add((backend, file.Key));
+                }
+            }
+        }
+
+        var uploaded = save.Uploads.Select(u => u.File).ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var property in members)
+        {
+            var current = entry.Property(property.Property);
+            if (!current.IsModified || !SameFiles(property, current.OriginalValue, current.CurrentValue))
+            {
+                continue;
+            }
+
+            foreach (var file in property.Items(current.CurrentValue))
+            {
+                if (file.IsStored && !uploaded.Contains(file) && !inDatabase.Contains((file.Backend ?? property.Backend ?? registry.DefaultName, file.Key)))
+                {
+                    throw new DbUpdateConcurrencyException(
+                        $"{property.DisplayName} of this {entry.Metadata.DisplayName()} was attached with Update() holding the stored file "
+                        + $"'{file.Key}', but its row in the database no longer holds that file: another save replaced it since this "
+                        + "entity was loaded, and the replaced file is deleted. Saving would point the row at a deleted object and delete "
+                        + "the newer file, so nothing was saved. Reload the entity (or refresh it with GetDatabaseValues) and apply your "
+                        + "change again; to put an existing file in another row, assign it on tracked entities.");
                 }
             }
         }

@@ -10,7 +10,8 @@ namespace AlchemyTypes.Files.Internal;
 /// <summary>
 /// Runs recorded deletes: right after a commit (the rows of that commit), and in bulk from the outbox
 /// (<c>ProcessPendingStorageDeletesAsync</c>). Every delete is conditional on the recorded ETag, so running one twice, or
-/// after the key was reused, never removes a later object.
+/// after the key was reused, never removes a later object; a row without an ETag deletes only an object written before it
+/// was recorded.
 /// </summary>
 internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger logger)
 {
@@ -111,6 +112,7 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
             var until = AlchemyTypesClock.UtcNow(context) + ClaimLease;
             var claimed = await set
                 .Where(r => r.ClaimedUntil == null || r.ClaimedUntil < started)
+                .Where(r => r.Id != Maintenance.Internal.MaintenanceLock.LeaseId) // the maintenance lease is not a delete
                 .OrderBy(r => r.Id)
                 .Take(batchSize)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimToken, token).SetProperty(r => r.ClaimedUntil, until), cancellationToken)
@@ -193,29 +195,35 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
             return;
         }
 
-        // Without a recorded version: one batch request per backend.
+        // Without a recorded version (a row written by an older version or by Advanced Alchemy, a direct upload's staging
+        // object): only a version that existed when the delete was recorded is deleted, conditionally on the ETag read now.
+        // An object written under the key after that (a re-upload under a reused key) is kept.
         var unversioned = group.Where(r => r.ETag is null).ToList();
-        if (unversioned.Count > 0)
-        {
-            try
+        var unversionedOutcomes = new (bool Done, string? Error)[unversioned.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, unversioned.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = ConcurrentDeletes, CancellationToken = cancellationToken },
+            async (i, token) =>
             {
-                var keys = unversioned.Select(r => r.Key).Distinct(StringComparer.Ordinal).ToList();
-                var result = await TracedStorage.DeleteManyAsync(backend, storage, keys, async: true, cancellationToken).ConfigureAwait(false);
-                foreach (var row in unversioned)
+                try
                 {
-                    if (result.Failed.TryGetValue(row.Key, out var error))
-                    {
-                        failed.Add((row, error));
-                    }
-                    else
-                    {
-                        done.Add(row.Id);
-                    }
+                    await DeleteUnversionedAsync(backend, storage, unversioned[i], token).ConfigureAwait(false);
+                    unversionedOutcomes[i] = (true, null);
                 }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    unversionedOutcomes[i] = (false, ex.Message);
+                }
+            }).ConfigureAwait(false);
+        for (var i = 0; i < unversioned.Count; i++)
+        {
+            if (unversionedOutcomes[i].Done)
             {
-                failed.AddRange(unversioned.Select(r => (r, ex.Message)));
+                done.Add(unversioned[i].Id);
+            }
+            else
+            {
+                failed.Add((unversioned[i], unversionedOutcomes[i].Error ?? "not attempted"));
             }
         }
 
@@ -249,6 +257,37 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
                 failed.Add((versioned[i], outcomes[i].Error ?? "not attempted"));
             }
         }
+    }
+
+    /// <summary>
+    /// Deletes the object of a row that recorded no ETag only if it was last written before the delete was recorded (the
+    /// version the row referenced, or older), conditionally on the ETag the backend reports now; a later object under the key,
+    /// or one whose write time the backend does not report, is kept (reconciliation removes it if no row references it).
+    /// </summary>
+    private async Task DeleteUnversionedAsync(string backend, IStorageBackend storage, PendingStorageDelete row, CancellationToken cancellationToken)
+    {
+        StoredObjectInfo info;
+        try
+        {
+            info = await storage.GetInfoAsync(row.Key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageObjectNotFoundException)
+        {
+            return; // gone already
+        }
+
+        var recordedAt = new DateTimeOffset(DateTime.SpecifyKind(row.EnqueuedAt, DateTimeKind.Utc));
+        if (info.LastModified is not { } modified || modified >= recordedAt)
+        {
+            logger.LogInformation(
+                "AlchemyTypes kept '{Key}' in storage backend '{Backend}': its delete was recorded without an ETag at {RecordedAt} and the "
+                    + "object there now was written at {Modified}, so it may be a later upload under the same key.",
+                row.Key, backend, recordedAt, info.LastModified);
+            return;
+        }
+
+        var condition = new StorageDeleteOptions { IfMatchETag = info.ETag };
+        await TracedStorage.DeleteAsync(backend, storage, row.Key, condition, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -26,6 +26,12 @@ internal static class BulkDeleter
         int count;
         try
         {
+            if (own is null)
+            {
+                // The caller's transaction may be READ COMMITTED: lock the matching rows before reading their files.
+                await BulkDeleteRowLock.LockAsync(context, query, cancellationToken).ConfigureAwait(false);
+            }
+
             var files = new List<(string Backend, string Key, string? ETag)>();
             await foreach (var entity in query.AsNoTracking().AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
             {

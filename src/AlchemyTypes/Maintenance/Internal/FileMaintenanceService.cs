@@ -16,14 +16,19 @@ internal sealed class FileMaintenanceService<TContext>(IServiceScopeFactory scop
     public static async Task<FileMaintenanceRun> RunOnceAsync(TContext context, FileMaintenanceServiceOptions options, ILogger logger,
         CancellationToken cancellationToken)
     {
-        if (!await MaintenanceLock.TryAcquireAsync(context, cancellationToken).ConfigureAwait(false))
+        options.Validate();
+        var held = await MaintenanceLock.TryAcquireAsync(context, logger, cancellationToken).ConfigureAwait(false);
+        if (held is null)
         {
-            logger.LogInformation("AlchemyTypes file maintenance skipped: another instance holds the maintenance lock.");
+            logger.LogInformation("AlchemyTypes file maintenance skipped: another instance holds the maintenance lease.");
             return new FileMaintenanceRun(false, null, null);
         }
 
-        try
+        await using (held.ConfigureAwait(false))
         {
+            // The run stops (safely, as at any cancellation) if the lease is lost.
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+            cancellationToken = both.Token;
             PendingStorageDeleteReport? deletes = null;
             FileReconcileReport? reconcile = null;
             if (options.ProcessPendingDeletes)
@@ -39,10 +44,6 @@ internal sealed class FileMaintenanceService<TContext>(IServiceScopeFactory scop
             }
 
             return new FileMaintenanceRun(true, deletes, reconcile);
-        }
-        finally
-        {
-            await MaintenanceLock.ReleaseAsync(context).ConfigureAwait(false);
         }
     }
 
