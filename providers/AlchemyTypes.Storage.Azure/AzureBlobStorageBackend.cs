@@ -1,4 +1,5 @@
 using AlchemyTypes.Shared.Storage;
+using AlchemyTypes.Shared.Integrity;
 using AlchemyTypes.Shared.IO;
 using AlchemyTypes.Shared.Threading;
 using AlchemyTypes.Shared.Transfers;
@@ -16,7 +17,9 @@ namespace AlchemyTypes.Storage.Azure;
 /// <see cref="AzureBlobStorageOptions.InitialTransferSize"/> goes in one Put Blob, larger content as staged blocks read
 /// into a few reused buffers and committed at the end, so memory does not grow with the blob; a failed or cancelled
 /// upload discards its uncommitted blocks. Batch deletes use Blob Batch (256 a request), falling back to parallel single
-/// deletes where the service refuses batches.
+/// deletes where the service refuses batches. Every upload is verified before it returns: blocks and buffered Put Blobs carry a
+/// transactional Content-MD5 the service checks, and the Content-MD5 the service answers is compared with the MD5 of what was
+/// sent, hashed on the way; a mismatch removes the blob and throws <see cref="StorageIntegrityException"/> (docs/integrity.md).
 /// </summary>
 /// <remarks>
 /// The synchronous members run the asynchronous ones on the thread pool and wait, like every AlchemyTypes cloud backend:
@@ -25,6 +28,7 @@ namespace AlchemyTypes.Storage.Azure;
 public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, IDisposable
 {
     private const int MaxBlocks = 50_000;
+    private const long SdkSingleUploadLimit = 256L * 1024 * 1024;
     private static readonly StorageUploadOptions DefaultUploadOptions = new();
 
     private readonly BlobContainerClient _container;
@@ -276,7 +280,13 @@ public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, 
         }
 
         var target = new AzureBlockUploadTarget(blob, _options, options);
-        var (stored, size) = await _uploader.UploadAsync(target, key, content, cancellationToken).ConfigureAwait(false);
+        var (stored, sent) = await _uploader.UploadAsync(target, key, content, cancellationToken).ConfigureAwait(false);
+        if (sent.PartMd5s is null)
+        {
+            await VerifySingleAsync(blob, key, stored, sent).ConfigureAwait(false);
+        }
+
+        var size = sent.Size;
 
         // What was sent and what the service answered: no extra properties request.
         return new StoredObjectInfo
@@ -289,6 +299,56 @@ public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, 
             VersionId = stored.VersionId,
             Metadata = new Dictionary<string, string>(target.Metadata ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
         };
+    }
+
+    /// <summary>
+    /// A blob written in one Put Blob: the Content-MD5 the service computed must be the MD5 of what was sent. When either is
+    /// unknown (the service sent none, or the SDK read the caller's stream out of order), one properties request compares the size.
+    /// A blob that fails is deleted (guarded by its ETag) and <see cref="StorageIntegrityException"/> thrown. Staged blocks need
+    /// nothing here: each was checked as it was staged.
+    /// </summary>
+    private async Task VerifySingleAsync(BlockBlobClient blob, string key, BlobContentInfo stored, UploadDigest sent)
+    {
+        ChecksumMismatchException? mismatch = null;
+        long? storedSize = null;
+        // Past the SDK's own single-request limit (256 MiB) the SDK stages blocks itself, and the hash answered is the block list's.
+        if (stored.ContentHash is { Length: > 0 } hash && sent.ContentMd5 is { } md5 && sent.Size <= SdkSingleUploadLimit)
+        {
+            if (!hash.AsSpan().SequenceEqual(md5))
+            {
+                mismatch = new ChecksumMismatchException("The Content-MD5 Azure computed", Convert.ToBase64String(md5), Convert.ToBase64String(hash));
+            }
+        }
+        else
+        {
+            try
+            {
+                var conditions = new BlobRequestConditions { IfMatch = stored.ETag };
+                storedSize = (await blob.GetPropertiesAsync(conditions, CancellationToken.None).ConfigureAwait(false)).Value.ContentLength;
+            }
+            catch (Exception ex) when (IsServiceFailure(ex, CancellationToken.None))
+            {
+                // Unverifiable for now, like a write whose answer was lost: the upload stands.
+            }
+        }
+
+        if (mismatch is null && (storedSize is null || storedSize == sent.Size))
+        {
+            return;
+        }
+
+        var removed = true;
+        try
+        {
+            await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = stored.ETag }, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, CancellationToken.None))
+        {
+            removed = false;
+        }
+
+        throw IntegrityFailure.Create(key, ToString(), sent.Size, storedSize, mismatch, removed, _errors.IntegrityHint);
     }
 
     private async Task<Stream> OpenReadCoreAsync(string key, StorageRange? range, CancellationToken cancellationToken)

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using AlchemyTypes.Shared.Integrity;
 using AlchemyTypes.Shared.Transfers;
 using Azure;
+using Azure.Storage;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 
@@ -8,7 +10,9 @@ namespace AlchemyTypes.Storage.Azure;
 
 /// <summary>
 /// One blob's upload for the shared <see cref="ChunkedUploader"/>: one Put Blob, or staged blocks committed as a block
-/// list; a failed upload of a new blob discards its uncommitted blocks.
+/// list; a failed upload of a new blob discards its uncommitted blocks. Every block carries its MD5 as a transactional
+/// <c>Content-MD5</c> that the service checks (refusing with <c>Md5Mismatch</c>), and the MD5 the service answers for it is
+/// compared too. A Put Blob is checked by the backend against the Content-MD5 the service answers.
 /// </summary>
 internal sealed class AzureBlockUploadTarget(BlockBlobClient blob, AzureBlobStorageOptions settings, StorageUploadOptions upload)
     : IChunkedUploadTarget<BlobContentInfo>
@@ -29,16 +33,31 @@ internal sealed class AzureBlockUploadTarget(BlockBlobClient blob, AzureBlobStor
     // If-None-Match: * on the write itself, so that a blob created concurrently is never replaced.
     private BlobRequestConditions? Conditions => upload.Overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All };
 
-    public async Task<BlobContentInfo> PutSingleAsync(Stream body, long length, CancellationToken cancellationToken)
-        => (await blob.UploadAsync(body, new BlobUploadOptions { HttpHeaders = Headers, Metadata = Metadata, Conditions = Conditions }, cancellationToken)
-            .ConfigureAwait(false)).Value;
+    public async Task<BlobContentInfo> PutSingleAsync(Stream body, long length, byte[]? md5, CancellationToken cancellationToken)
+    {
+        var options = new BlobUploadOptions
+        {
+            HttpHeaders = Headers,
+            Metadata = Metadata,
+            Conditions = Conditions,
+        };
+        return (await blob.UploadAsync(body, options, cancellationToken).ConfigureAwait(false)).Value;
+    }
 
     public Task BeginAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task UploadPartAsync(int partNumber, Stream body, CancellationToken cancellationToken)
-        => blob.StageBlockAsync(BlockId(partNumber), body, new BlockBlobStageBlockOptions(), cancellationToken);
+    public async Task UploadPartAsync(int partNumber, Stream body, byte[] md5, CancellationToken cancellationToken)
+    {
+        var staged = await blob.StageBlockAsync(BlockId(partNumber), body, new BlockBlobStageBlockOptions { TransferValidation = Validation(md5) },
+            cancellationToken).ConfigureAwait(false);
+        if (staged.Value.ContentHash is { Length: > 0 } hash && !hash.AsSpan().SequenceEqual(md5))
+        {
+            throw new ChecksumMismatchException($"The Content-MD5 Azure computed for block {partNumber}", Convert.ToBase64String(md5),
+                Convert.ToBase64String(hash));
+        }
+    }
 
-    public async Task<BlobContentInfo> CommitAsync(int partCount, CancellationToken cancellationToken)
+    public async Task<BlobContentInfo> CommitAsync(int partCount, UploadDigest sent, CancellationToken cancellationToken)
     {
         var blockIds = Enumerable.Range(1, partCount).Select(BlockId).ToList();
         var commit = new CommitBlockListOptions { HttpHeaders = Headers, Metadata = Metadata, Conditions = Conditions };
@@ -74,6 +93,9 @@ internal sealed class AzureBlockUploadTarget(BlockBlobClient blob, AzureBlobStor
             return false; // refused for good; retrying cannot help
         }
     }
+
+    private static UploadTransferValidationOptions? Validation(byte[]? md5)
+        => md5 is null ? null : new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5, PrecalculatedChecksum = md5 };
 
     private string BlockId(int number)
     {

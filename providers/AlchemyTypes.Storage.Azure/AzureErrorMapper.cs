@@ -20,6 +20,13 @@ internal sealed class AzureErrorMapper(string containerName, string store) : Sto
 
     protected override bool IsContainerMissing(string? errorCode) => errorCode == BlobErrorCode.ContainerNotFound.ToString();
 
+    public override string IntegrityHint => "Check for a proxy between the application and the service that alters request bodies.";
+
+    // Azure answers Md5Mismatch (or Crc64Mismatch); Azurite answers 400 InvalidOperation "Provided contentMD5 doesn't match."
+    protected override bool IsChecksumRefusal(string? errorCode, string message)
+        => errorCode == BlobErrorCode.Md5Mismatch.ToString() || errorCode == "Crc64Mismatch"
+            || (errorCode == "InvalidOperation" && message.Contains("contentMD5 doesn't match", StringComparison.OrdinalIgnoreCase));
+
     protected override bool IsExistsConflict(int status, string? errorCode)
         => status == 412 || (status == 409 && errorCode == BlobErrorCode.BlobAlreadyExists.ToString());
 

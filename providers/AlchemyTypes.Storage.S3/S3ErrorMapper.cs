@@ -23,5 +23,13 @@ internal sealed class S3ErrorMapper(string bucket, string store) : StoreErrorMap
     // NoSuchUpload is a 404 about a multipart upload, not about the object.
     protected override bool IsContainerMissing(string? errorCode) => errorCode is "NoSuchBucket" or "NoSuchUpload";
 
+    public override string IntegrityHint
+        => "An S3-compatible store that does not decode the AWS SDK's aws-chunked bodies (s3rver, some MinIO and Ceph versions) keeps the "
+            + "chunk framing as content: set S3StorageOptions.UseChunkEncoding = false and RequestChecksumCalculation = WHEN_REQUIRED on the "
+            + "client's AmazonS3Config. A store whose ETags are not MD5 digests needs S3StorageOptions.VerifyETags = false.";
+
+    protected override bool IsChecksumRefusal(string? errorCode, string message)
+        => errorCode is "BadDigest" or "XAmzContentChecksumMismatch" or "XAmzContentSHA256Mismatch";
+
     protected override bool IsExistsConflict(int status, string? errorCode) => status == 412 || (status == 409 && errorCode == "ConditionalRequestConflict");
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using AlchemyTypes.Shared.Integrity;
 using AlchemyTypes.Shared.Transfers;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -8,7 +9,9 @@ namespace AlchemyTypes.Storage.S3;
 
 /// <summary>
 /// One object's upload to S3 for the shared <see cref="ChunkedUploader"/>: one PutObject, or a multipart upload
-/// (initiate, upload parts, complete; abort to clean up).
+/// (initiate, upload parts, complete; abort to clean up). A body whose MD5 is known before sending carries it as
+/// <c>Content-MD5</c>, which S3 checks; each part's ETag is compared with its MD5 as it is answered (unless the store's ETags
+/// are not MD5s: SSE-KMS, SSE-C, or <see cref="S3StorageOptions.VerifyETags"/> off).
 /// </summary>
 internal sealed class S3MultipartTarget(IAmazonS3 client, string bucket, string objectKey, S3StorageOptions settings, StorageUploadOptions upload)
     : IChunkedUploadTarget<S3MultipartTarget.Stored>
@@ -27,7 +30,7 @@ internal sealed class S3MultipartTarget(IAmazonS3 client, string bucket, string 
     // If-None-Match: * on the write itself, so that an object created concurrently is never replaced.
     private string? IfNoneMatch => !upload.Overwrite && settings.UseConditionalWrites ? "*" : null;
 
-    public async Task<Stored> PutSingleAsync(Stream body, long length, CancellationToken cancellationToken)
+    public async Task<Stored> PutSingleAsync(Stream body, long length, byte[]? md5, CancellationToken cancellationToken)
     {
         var request = new PutObjectRequest
         {
@@ -39,11 +42,13 @@ internal sealed class S3MultipartTarget(IAmazonS3 client, string bucket, string 
             ContentType = ContentType,
             UseChunkEncoding = settings.UseChunkEncoding,
             IfNoneMatch = IfNoneMatch,
+            MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
         };
         request.Headers.ContentLength = length;
         AddMetadata(request.Metadata);
         var response = await client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
-        return new Stored(response.ETag, response.VersionId);
+        return new Stored(response.ETag, response.VersionId, S3ETags.AreMd5(settings, response.ServerSideEncryptionMethod,
+            response.ServerSideEncryptionCustomerMethod));
     }
 
     public async Task BeginAsync(CancellationToken cancellationToken)
@@ -53,7 +58,7 @@ internal sealed class S3MultipartTarget(IAmazonS3 client, string bucket, string 
         _uploadId = (await client.InitiateMultipartUploadAsync(initiate, cancellationToken).ConfigureAwait(false)).UploadId;
     }
 
-    public async Task UploadPartAsync(int partNumber, Stream body, CancellationToken cancellationToken)
+    public async Task UploadPartAsync(int partNumber, Stream body, byte[] md5, CancellationToken cancellationToken)
     {
         var request = new UploadPartRequest
         {
@@ -64,15 +69,22 @@ internal sealed class S3MultipartTarget(IAmazonS3 client, string bucket, string 
             InputStream = body,
             PartSize = body.Length,
             UseChunkEncoding = settings.UseChunkEncoding,
+            MD5Digest = Convert.ToBase64String(md5),
         };
         var response = await client.UploadPartAsync(request, cancellationToken).ConfigureAwait(false);
+        if (S3ETags.AreMd5(settings, response.ServerSideEncryptionMethod, null)
+            && S3ETags.Of(md5) is var expected && !S3ETags.Same(expected, response.ETag))
+        {
+            throw new ChecksumMismatchException($"The ETag S3 computed for part {partNumber}", expected, response.ETag ?? "none");
+        }
+
         lock (_parts)
         {
             _parts.Add(new PartETag(partNumber, response.ETag));
         }
     }
 
-    public async Task<Stored> CommitAsync(int partCount, CancellationToken cancellationToken)
+    public async Task<Stored> CommitAsync(int partCount, UploadDigest sent, CancellationToken cancellationToken)
     {
         _parts.Sort((a, b) => a.PartNumber!.Value.CompareTo(b.PartNumber!.Value));
         var complete = new CompleteMultipartUploadRequest
@@ -84,7 +96,7 @@ internal sealed class S3MultipartTarget(IAmazonS3 client, string bucket, string 
             IfNoneMatch = IfNoneMatch,
         };
         var completed = await client.CompleteMultipartUploadAsync(complete, cancellationToken).ConfigureAwait(false);
-        return new Stored(completed.ETag, completed.VersionId);
+        return new Stored(completed.ETag, completed.VersionId, S3ETags.AreMd5(settings, completed.ServerSideEncryptionMethod, null));
     }
 
     public async Task<bool> CleanUpAsync(CancellationToken cancellationToken)
@@ -115,5 +127,8 @@ internal sealed class S3MultipartTarget(IAmazonS3 client, string bucket, string 
     }
 
     /// <summary>What S3 answered to the completed write.</summary>
-    internal sealed record Stored(string? ETag, string? VersionId);
+    /// <param name="ETag">The ETag answered.</param>
+    /// <param name="VersionId">The version id, where versioning is on.</param>
+    /// <param name="ETagIsMd5">Whether the ETag is an MD5 digest (of the content, or of the parts' MD5s for a multipart upload).</param>
+    internal sealed record Stored(string? ETag, string? VersionId, bool ETagIsMd5);
 }

@@ -1,5 +1,6 @@
 using AlchemyTypes.Shared.Storage;
 using System.Net;
+using AlchemyTypes.Shared.Integrity;
 using AlchemyTypes.Shared.IO;
 using AlchemyTypes.Shared.Threading;
 using AlchemyTypes.Shared.Transfers;
@@ -14,6 +15,9 @@ namespace AlchemyTypes.Storage.S3;
 /// Uploads stream: content up to <see cref="S3StorageOptions.MultipartThreshold"/> goes in one PUT, larger content as a
 /// multipart upload whose parts are read into a few reused buffers, so memory does not grow with the object; a failed
 /// or cancelled multipart upload is aborted. Batch deletes use <c>DeleteObjects</c> (1,000 keys a request).
+/// Every upload is verified before it returns: the size S3 reports (the HEAD every upload makes for the last-modified time)
+/// and the ETag S3 computed (the MD5 of the content, or of the parts' MD5s) must match what was sent, hashed on the way;
+/// otherwise the object is removed and <see cref="StorageIntegrityException"/> is thrown (docs/integrity.md).
 /// </summary>
 /// <remarks>
 /// The synchronous members run the asynchronous ones on the thread pool and wait (the AWS SDK for .NET has no
@@ -93,23 +97,49 @@ public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDispos
         }
 
         var target = new S3MultipartTarget(_client, _bucket, objectKey, _options, options);
-        var (stored, size) = await _uploader.UploadAsync(target, key, content, cancellationToken).ConfigureAwait(false);
+        var (stored, sent) = await _uploader.UploadAsync(target, key, content, cancellationToken).ConfigureAwait(false);
 
-        // S3 does not return the last-modified time of a write: one HEAD gets it (FileObject records it). Should that
-        // HEAD fail, the object is stored all the same: report what was sent and what S3 answered, without the time.
-        try
+        // The ETag S3 computed is the MD5 of what it stored (or of its parts' MD5s): compare it with what was sent.
+        ChecksumMismatchException? mismatch = null;
+        // Each part's ETag was compared as it was answered; the completed one is compared when the store uses S3's form for it
+        // (s3rver answers a plain MD5 there, which the size check below backs up).
+        if (stored.ETagIsMd5 && S3ETags.Of(sent) is { } expected && (sent.PartMd5s is null || S3ETags.IsMultipartForm(stored.ETag))
+            && !S3ETags.Same(expected, stored.ETag))
         {
-            return await GetInfoAsync(key, cancellationToken).ConfigureAwait(false);
+            mismatch = new ChecksumMismatchException("The ETag S3 computed", expected, stored.ETag ?? "none");
         }
-        catch (StorageException)
+
+        // S3 does not return the last-modified time of a write: one HEAD gets it (FileObject records it), and its size is
+        // compared with what was sent. Should that HEAD fail, the object is stored all the same (its ETag was checked):
+        // report what was sent and what S3 answered, without the time.
+        StoredObjectInfo? info = null;
+        if (mismatch is null)
         {
-            // Fall through: the write succeeded, only its description is incomplete.
+            try
+            {
+                info = await GetInfoAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException)
+            {
+                // Fall through: the write succeeded, only its description is incomplete.
+            }
+        }
+
+        if (mismatch is not null || (info is not null && info.Size != sent.Size))
+        {
+            var removed = await RemoveCorruptAsync(objectKey).ConfigureAwait(false);
+            throw IntegrityFailure.Create(key, ToString(), sent.Size, info?.Size, mismatch, removed, _errors.IntegrityHint);
+        }
+
+        if (info is not null)
+        {
+            return info;
         }
 
         return new StoredObjectInfo
         {
             Key = key,
-            Size = size,
+            Size = sent.Size,
             ContentType = options.ContentType ?? "application/octet-stream",
             ETag = stored.ETag,
             VersionId = string.IsNullOrEmpty(stored.VersionId) ? null : stored.VersionId,
@@ -402,6 +432,20 @@ public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDispos
         catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
         {
             throw Map(ex, "HEAD", key, cancellationToken);
+        }
+    }
+
+    /// <summary>Deletes an object that failed verification; never throws (false: it could not be deleted).</summary>
+    private async Task<bool> RemoveCorruptAsync(string objectKey)
+    {
+        try
+        {
+            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = objectKey }, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, CancellationToken.None))
+        {
+            return false;
         }
     }
 

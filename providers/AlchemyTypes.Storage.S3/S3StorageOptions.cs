@@ -70,6 +70,15 @@ public sealed class S3StorageOptions
     public bool UseConditionalWrites { get; set; } = true;
 
     /// <summary>
+    /// Whether uploads compare the ETag S3 answers with the MD5 of what was sent (true by default): the MD5 of the content for
+    /// one PUT, of each part for a part, and the MD5 of the parts' MD5s plus <c>-N</c> for a completed multipart upload.
+    /// Objects encrypted with SSE-KMS or SSE-C (whose ETags are not MD5s) are recognised from S3's answer and skipped. Set
+    /// false only for an S3-compatible store whose ETags are not MD5 digests; the size S3 reports is compared either way
+    /// (docs/integrity.md).
+    /// </summary>
+    public bool VerifyETags { get; set; } = true;
+
+    /// <summary>
     /// How long a failed or cancelled multipart upload keeps trying to abort itself (30 seconds by default), so a store
     /// that is briefly unreachable does not keep the uploaded parts. When even that fails, the error says which upload id
     /// to abort (or let a bucket lifecycle rule for incomplete multipart uploads remove it).

@@ -360,6 +360,10 @@ public sealed class FileObject : IEquatable<FileObject>
                         ? await storage.UploadAsync(Key, hashing, options, cancellationToken).ConfigureAwait(false)
                         : storage.Upload(Key, hashing, options);
                     operation?.SetBytes(hashing.BytesRead);
+                    if (info.Size != hashing.BytesRead)
+                    {
+                        throw await SizeMismatchAsync(storage, info, hashing.BytesRead, async).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception ex) when (StorageOperation.Fail(operation, ex))
                 {
@@ -395,6 +399,34 @@ public sealed class FileObject : IEquatable<FileObject>
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A backend reported another size than was read from the content (the built-in backends verify their own uploads; this
+    /// catches any other): the object is removed, and the upload fails with <see cref="StorageIntegrityException"/>.
+    /// </summary>
+    private async Task<StorageIntegrityException> SizeMismatchAsync(IStorageBackend storage, StoredObjectInfo info, long sent, bool async)
+    {
+        var removed = false;
+        try
+        {
+            var result = async ? await storage.DeleteManyAsync([Key], CancellationToken.None).ConfigureAwait(false) : storage.DeleteMany([Key]);
+            removed = result.Failed.Count == 0;
+        }
+        catch (StorageException)
+        {
+            // Reported below: the object is an orphan until reconciliation removes it.
+        }
+
+        var left = removed ? "The object was removed" : "Removing the object failed too: it is an orphan until reconciliation removes it";
+        return new StorageIntegrityException($"{storage} accepted the upload of '{Key}' but reports {info.Size:N0} bytes for it, and "
+            + $"{sent:N0} were sent. {left}, and nothing was saved that refers to it. Check the storage backend's implementation.")
+        {
+            Key = Key,
+            SentBytes = sent,
+            StoredBytes = info.Size,
+            ObjectRemoved = removed,
+        };
     }
 
     /// <summary>After a failed save removed the uploaded object: wait to be uploaded again (if the source can be read again).</summary>

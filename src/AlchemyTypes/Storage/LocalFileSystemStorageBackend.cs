@@ -374,6 +374,7 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
             using var sha = hashed is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize,
                 async ? FileOptions.Asynchronous : FileOptions.None);
+            long written = 0;
             await using (stream.ConfigureAwait(false))
             {
                 var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -385,6 +386,7 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
                         : content.Read(buffer, 0, BufferSize)) > 0)
                     {
                         sha?.AppendData(buffer, 0, read);
+                        written += read;
                         if (async)
                         {
                             await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
@@ -402,6 +404,18 @@ public sealed class LocalFileSystemStorageBackend : ISignedUrlStorageBackend
 
                 // Durable before it becomes visible: the rename below must never expose data the disk does not hold.
                 stream.Flush(flushToDisk: true);
+            }
+
+            // What the disk holds, as the file system reports it, is what was read: checked before the file becomes visible.
+            if (new FileInfo(temp).Length is var held && held != written)
+            {
+                throw new StorageIntegrityException($"{this} wrote {written:N0} bytes for '{key}' but the file holds {held:N0}. The file was "
+                    + "removed, and nothing was saved that refers to it. Check the disk and the file system.")
+                {
+                    Key = key,
+                    SentBytes = written,
+                    StoredBytes = held,
+                };
             }
 
             // Content hash and a per-write part: a later write of the same bytes under the same key is another version.

@@ -27,6 +27,12 @@ internal abstract class StoreErrorMapper(string service, string store, (string F
     /// <summary>Whether <paramref name="ex"/> is the store refusing a write because the object exists (a failed <c>If-None-Match: *</c>).</summary>
     public bool IsExistsConflict(Exception ex) => Describe(Unwrap(ex)) is { } status && IsExistsConflict(status.Status, status.ErrorCode);
 
+    /// <summary>What to check when a store holds other bytes than were sent (the message's last sentence).</summary>
+    public virtual string IntegrityHint => "Check for a proxy or client setting that alters request bodies.";
+
+    /// <summary>Whether <paramref name="ex"/> is the store refusing a request whose body did not match the checksum sent with it.</summary>
+    public bool IsChecksumRefusal(Exception ex) => Describe(Unwrap(ex)) is { } status && IsChecksumRefusal(status.ErrorCode, Unwrap(ex).Message);
+
     /// <summary>The typed exception for a failed request about <paramref name="key"/>.</summary>
     public Exception Map(Exception ex, string operation, string key, CancellationToken cancellationToken)
     {
@@ -91,6 +97,9 @@ internal abstract class StoreErrorMapper(string service, string store, (string F
 
     /// <summary>Whether the status means "the object exists" for a conditional write.</summary>
     protected abstract bool IsExistsConflict(int status, string? errorCode);
+
+    /// <summary>Whether the store's error code means "the body does not match the checksum sent" (S3 BadDigest, Azure Md5Mismatch).</summary>
+    protected abstract bool IsChecksumRefusal(string? errorCode, string message);
 
     /// <summary>The failure inside an SDK wrapper (the Azure SDK's retries end in an <see cref="AggregateException"/>).</summary>
     protected virtual Exception Unwrap(Exception ex) => ex;

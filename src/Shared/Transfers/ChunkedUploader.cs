@@ -1,6 +1,10 @@
+using System.Security.Cryptography;
 using AlchemyTypes.Shared.Errors;
+using AlchemyTypes.Shared.Integrity;
 using AlchemyTypes.Storage;
 
+// MD5 here is the stores' own integrity checksum (S3 ETags, Content-MD5), compared to detect corruption; it protects no secret.
+#pragma warning disable CA5351
 namespace AlchemyTypes.Shared.Transfers;
 
 /// <summary>
@@ -11,7 +15,10 @@ namespace AlchemyTypes.Shared.Transfers;
 /// whatever the size. A failure or cancellation stops reading, lets the parts already
 /// sent finish (up to the clean-up timeout, so that the clean-up sees every part the store accepted), removes what was sent
 /// (retrying while the store is unreachable), and reports the first real cause: the caller's cancellation, the caller's
-/// stream, "already exists", or the store's failure as a typed exception.
+/// stream, "already exists", or the store's failure as a typed exception. Every request's bytes are hashed (MD5) on the way,
+/// without a second read: what is returned lets the backend compare what the store holds with what was sent, and a target
+/// that finds a part stored wrong throws <see cref="ChecksumMismatchException"/>, reported as
+/// <see cref="StorageIntegrityException"/> once the parts are removed.
 /// </summary>
 /// <param name="settings">Part size, concurrency, thresholds and clean-up timeout.</param>
 /// <param name="errors">The provider's error mapping.</param>
@@ -21,8 +28,8 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
     private static readonly TimeSpan LastRetryDelay = TimeSpan.FromSeconds(2);
 
     /// <summary>Uploads <paramref name="content"/> from its current position to its end as the object <paramref name="key"/>.</summary>
-    /// <returns>What the store answered, and how many bytes were stored.</returns>
-    public async Task<(TResult Result, long Size)> UploadAsync<TResult>(
+    /// <returns>What the store answered, and what was sent (size and MD5s).</returns>
+    public async Task<(TResult Result, UploadDigest Sent)> UploadAsync<TResult>(
         IChunkedUploadTarget<TResult> target,
         string key,
         Stream content,
@@ -30,7 +37,10 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
     {
         if (KnownLength(content) is { } known && known <= settings.SingleRequestThreshold)
         {
-            return (await PutSingleAsync(target, key, content, known, cancellationToken).ConfigureAwait(false), known);
+            // Straight from the caller's stream, hashed as the SDK reads it (it may read twice to sign or retry: hashed once).
+            using var hashing = new Md5ReadStream(content);
+            var result = await PutSingleAsync(target, key, hashing, known, null, cancellationToken).ConfigureAwait(false);
+            return (result, UploadDigest.Single(known, hashing.TryGetDigest(known, out var digest) ? digest : null));
         }
 
         using var buffers = new PartBufferPool(settings.PartSize);
@@ -38,8 +48,9 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
         var length = await FillAsync(content, first, cancellationToken).ConfigureAwait(false);
         if (length < settings.PartSize && length <= settings.SingleRequestThreshold)
         {
+            var md5 = MD5.HashData(first.AsSpan(0, length));
             using var body = new MemoryStream(first, 0, length, writable: false);
-            return (await PutSingleAsync(target, key, body, length, cancellationToken).ConfigureAwait(false), length);
+            return (await PutSingleAsync(target, key, body, length, md5, cancellationToken).ConfigureAwait(false), UploadDigest.Single(length, md5));
         }
 
         return await UploadPartsAsync(target, key, content, buffers, first, length, cancellationToken).ConfigureAwait(false);
@@ -79,15 +90,21 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
         string key,
         Stream body,
         long length,
+        byte[]? md5,
         CancellationToken cancellationToken)
     {
         try
         {
-            return await target.PutSingleAsync(body, length, cancellationToken).ConfigureAwait(false);
+            return await target.PutSingleAsync(body, length, md5, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (errors.IsExistsConflict(ex))
         {
             throw StorageObjectExistsException.ForKey(key, errors.Store);
+        }
+        catch (Exception ex) when (errors.IsChecksumRefusal(ex))
+        {
+            // The store checked the Content-MD5 sent with the request and refused the bytes it received: nothing was stored.
+            throw IntegrityFailure.Create(key, errors.Store, length, null, Refused(ex, md5), removed: true, errors.IntegrityHint);
         }
         catch (Exception ex) when (errors.IsServiceFailure(ex, cancellationToken))
         {
@@ -95,7 +112,7 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
         }
     }
 
-    private async Task<(TResult Result, long Size)> UploadPartsAsync<TResult>(
+    private async Task<(TResult Result, UploadDigest Sent)> UploadPartsAsync<TResult>(
         IChunkedUploadTarget<TResult> target,
         string key,
         Stream content,
@@ -120,6 +137,7 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
         using var abandon = new CancellationTokenSource(Timeout.InfiniteTimeSpan, settings.TimeProvider);
         using var slots = new SemaphoreSlim(settings.MaxConcurrency);
         var inFlight = new List<Task>();
+        var md5s = new List<byte[]?>();
         var sourceFailed = false;
         long total = 0;
         try
@@ -130,10 +148,11 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
             for (var partNumber = 1; ; partNumber++)
             {
                 total += length;
-                inFlight.Add(SendPartAsync(target, partNumber, buffer, length, buffers, slots, failure, abandon.Token));
+                md5s.Add(null);
+                inFlight.Add(SendPartAsync(target, partNumber, buffer, length, md5s, buffers, slots, failure, abandon.Token));
                 if (length < settings.PartSize)
                 {
-                    return await CommitAsync(target, inFlight, partNumber, total, cancellationToken).ConfigureAwait(false);
+                    return await CommitAsync(target, inFlight, partNumber, total, md5s, cancellationToken).ConfigureAwait(false);
                 }
 
                 // A slot before a buffer: a part being read holds one too, so buffers never outnumber MaxConcurrency.
@@ -151,7 +170,7 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
 
                 if (length == 0)
                 {
-                    return await CommitAsync(target, inFlight, partNumber, total, cancellationToken).ConfigureAwait(false);
+                    return await CommitAsync(target, inFlight, partNumber, total, md5s, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (partNumber == settings.MaxParts)
@@ -190,6 +209,18 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
             }
 
             var leftOver = cleaned ? "" : " " + target.LeftOverMessage;
+
+            // Before the commit no object exists under the key: what may be left are parts, which the left-over message names.
+            if (!sourceFailed && cause is ChecksumMismatchException mismatch)
+            {
+                throw IntegrityFailure.Create(key, errors.Store, total, null, mismatch, removed: true, errors.IntegrityHint + leftOver);
+            }
+
+            if (!sourceFailed && errors.IsChecksumRefusal(cause))
+            {
+                throw IntegrityFailure.Create(key, errors.Store, total, null, Refused(cause, null), removed: true, errors.IntegrityHint + leftOver);
+            }
+
             if (!sourceFailed && errors.IsExistsConflict(cause))
             {
                 throw StorageObjectExistsException.ForKey(key, errors.Store);
@@ -209,22 +240,29 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
         }
     }
 
-    private static async Task<(TResult Result, long Size)> CommitAsync<TResult>(
+    private static async Task<(TResult Result, UploadDigest Sent)> CommitAsync<TResult>(
         IChunkedUploadTarget<TResult> target,
         List<Task> inFlight,
         int partCount,
         long total,
+        List<byte[]?> md5s,
         CancellationToken cancellationToken)
     {
         await Task.WhenAll(inFlight).ConfigureAwait(false);
-        return (await target.CommitAsync(partCount, cancellationToken).ConfigureAwait(false), total);
+        var sent = UploadDigest.Parts(total, [.. md5s.Take(partCount).Select(m => m!)]);
+        return (await target.CommitAsync(partCount, sent, cancellationToken).ConfigureAwait(false), sent);
     }
+
+    private static ChecksumMismatchException Refused(Exception ex, byte[]? md5)
+        => new("the store's own check of the request's Content-MD5", md5 is null ? "the checksum sent" : Convert.ToBase64String(md5),
+            $"a different one ({ex.Message.TrimEnd('.')})");
 
     private static async Task SendPartAsync<TResult>(
         IChunkedUploadTarget<TResult> target,
         int partNumber,
         byte[] buffer,
         int length,
+        List<byte[]?> md5s,
         PartBufferPool buffers,
         SemaphoreSlim slots,
         CancellationTokenSource failure,
@@ -232,8 +270,14 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
     {
         try
         {
+            var md5 = MD5.HashData(buffer.AsSpan(0, length));
+            lock (md5s)
+            {
+                md5s[partNumber - 1] = md5;
+            }
+
             using var body = new MemoryStream(buffer, 0, length, writable: false);
-            await target.UploadPartAsync(partNumber, body, abandon).ConfigureAwait(false);
+            await target.UploadPartAsync(partNumber, body, md5, abandon).ConfigureAwait(false);
         }
         catch
         {
