@@ -181,7 +181,9 @@ public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, 
     /// <summary>
     /// Creates a SAS URL for the blob, signed locally with the client's shared key (no request is made): GET grants read,
     /// PUT grants create and write (send <c>x-ms-blob-type: BlockBlob</c> with the upload). SAS cannot enforce
-    /// <see cref="SignedUrlOptions.ContentType"/>; the uploader's <c>Content-Type</c> is stored.
+    /// <see cref="SignedUrlOptions.ContentType"/>; the uploader's <c>Content-Type</c> is stored. A GET SAS carries <c>rscd</c>
+    /// (<see cref="FileServing.ContentDisposition"/>: the file name, <c>inline</c> only for the allowlisted types) and, when the type
+    /// is given, <c>rsct</c>, so the service answers with those headers.
     /// </summary>
     /// <param name="key">The object key.</param>
     /// <param name="options">GET or PUT, and the expiry (at most 7 days).</param>
@@ -211,6 +213,17 @@ public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, 
             Resource = "b",
             StartsOn = now.AddMinutes(-5), // tolerate clock skew between this machine and the service
         };
+        if (options.Method == SignedUrlMethod.Get)
+        {
+            // rscd/rsct: the service answers with these headers (signed into the SAS), inline only for FileServing's allowlist.
+            builder.ContentDisposition = FileServing.ContentDisposition(options.FileName ?? key[(key.LastIndexOf('/') + 1)..], options.ContentType,
+                options.Inline);
+            if (options.ContentType is { } type)
+            {
+                builder.ContentType = FileServing.ResponseContentType(type);
+            }
+        }
+
         return Task.FromResult(blob.GenerateSasUri(builder));
     }
 

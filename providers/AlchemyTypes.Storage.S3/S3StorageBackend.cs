@@ -369,7 +369,9 @@ public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDispos
 
     /// <summary>
     /// Creates a pre-signed URL (SigV4, signed locally: no request is made). A PUT URL with
-    /// <see cref="SignedUrlOptions.ContentType"/> requires the uploader to send exactly that <c>Content-Type</c>.
+    /// <see cref="SignedUrlOptions.ContentType"/> requires the uploader to send exactly that <c>Content-Type</c>. A GET URL carries
+    /// <c>response-content-disposition</c> (<see cref="FileServing.ContentDisposition"/>: the file name, <c>inline</c> only for the
+    /// allowlisted types) and, when the type is given, <c>response-content-type</c>, so the store answers with those headers.
     /// </summary>
     /// <param name="key">The object key.</param>
     /// <param name="options">GET or PUT, expiry (at most 7 days), content type for PUT.</param>
@@ -392,6 +394,16 @@ public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDispos
         if (options.Method == SignedUrlMethod.Put && options.ContentType is not null)
         {
             request.ContentType = options.ContentType;
+        }
+        else if (options.Method == SignedUrlMethod.Get)
+        {
+            // response-content-disposition/-type: S3 answers with these headers (they are signed), inline only for FileServing's allowlist.
+            request.ResponseHeaderOverrides.ContentDisposition = FileServing.ContentDisposition(
+                options.FileName ?? key[(key.LastIndexOf('/') + 1)..], options.ContentType, options.Inline);
+            if (options.ContentType is { } type)
+            {
+                request.ResponseHeaderOverrides.ContentType = FileServing.ResponseContentType(type);
+            }
         }
 
         try

@@ -8,13 +8,15 @@ public static class FileObjectResults
 {
     /// <summary>
     /// Streams the file from storage: <c>Content-Type</c>, <c>Content-Length</c>, <c>ETag</c>, <c>Last-Modified</c>,
-    /// <c>Content-Disposition</c> with the file name, single byte ranges (206, 416), and <c>If-None-Match</c> (304).
-    /// Only the requested range is read from storage; nothing is buffered whole.
+    /// <c>Content-Disposition</c> with the file name (RFC 5987 <c>filename*</c>), single byte ranges (206, 416), and
+    /// <c>If-None-Match</c> (304). Every response carries <c>X-Content-Type-Options: nosniff</c> and the sandboxing
+    /// <see cref="FileServing.ContentSecurityPolicy"/>. Only the requested range is read from storage; nothing is buffered whole.
     /// </summary>
     /// <param name="file">A stored FileObject.</param>
     /// <param name="inline">
-    /// True to let the browser display it (<c>inline</c>) rather than download it (<c>attachment</c>). Ignored for HTML, SVG
-    /// and other XML types, which are always sent as <c>attachment</c> (they could run script in the application's origin).
+    /// True to let the browser display it (<c>inline</c>) rather than download it (<c>attachment</c>). Honoured only for the types
+    /// of <see cref="FileServing.CanDisplayInline"/> (images, audio, video, plain text); every other type, HTML, SVG, XML, XSL and
+    /// PDF included, is always sent as <c>attachment</c> (docs/serving-files.md).
     /// </param>
     /// <returns>The result.</returns>
     public static IResult Stream(FileObject file, bool inline = false)

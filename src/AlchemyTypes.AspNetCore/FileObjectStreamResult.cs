@@ -1,12 +1,15 @@
 using System.Globalization;
 using AlchemyTypes.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace AlchemyTypes.AspNetCore;
 
 /// <summary>Streams a stored FileObject with the HTTP semantics browsers and download managers rely on.</summary>
-internal sealed class FileObjectStreamResult(FileObject file, bool inline) : IResult
+/// <remarks>
+/// Every response, 304, 206 and 416 included, carries <c>X-Content-Type-Options: nosniff</c> and the sandboxing
+/// <see cref="FileServing.ContentSecurityPolicy"/>; <c>Content-Disposition</c> and <c>Content-Type</c> follow <see cref="FileServing"/>.
+/// </remarks>
+internal sealed class FileObjectStreamResult(FileObject file, bool inline, string? downloadName = null) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -17,7 +20,8 @@ internal sealed class FileObjectStreamResult(FileObject file, bool inline) : IRe
         var size = file.Size;
 
         response.Headers.AcceptRanges = "bytes";
-        response.Headers.XContentTypeOptions = "nosniff"; // user uploads: the browser must trust the stored type, not guess
+        response.Headers.XContentTypeOptions = FileServing.NoSniff; // user uploads: the browser must trust the stored type, not guess
+        response.Headers.ContentSecurityPolicy = FileServing.ContentSecurityPolicy; // and if it renders one, no script, no origin
         if (file.ETag is { Length: > 0 } etag)
         {
             response.Headers.ETag = etag.StartsWith('"') || etag.StartsWith("W/", StringComparison.Ordinal) ? etag : $"\"{etag}\"";
@@ -33,11 +37,9 @@ internal sealed class FileObjectStreamResult(FileObject file, bool inline) : IRe
             response.Headers.LastModified = lastModified.ToString("R", CultureInfo.InvariantCulture);
         }
 
-        // HTML, SVG and other XML can run script in the application's origin: never inline, whatever the caller asked.
-        var disposition = new ContentDispositionHeaderValue(inline && !IsActiveContent(file.ContentType) ? "inline" : "attachment");
-        disposition.SetHttpFileName(file.FileName);
-        response.Headers.ContentDisposition = disposition.ToString();
-        response.ContentType = file.ContentType;
+        // Inline only for the allowlisted types (FileServing): anything else could run script in the application's origin.
+        response.Headers.ContentDisposition = FileServing.ContentDisposition(downloadName ?? file.FileName, file.ContentType, inline);
+        response.ContentType = FileServing.ResponseContentType(file.ContentType);
 
         StorageRange? range = null;
         if (size is { } length && TryParseSingleRange(request.Headers.Range.ToString(), length, out var first, out var last, out var unsatisfiable))
@@ -136,14 +138,5 @@ internal sealed class FileObjectStreamResult(FileObject file, bool inline) : IRe
 
         last = Math.Min(last, length - 1);
         return true;
-    }
-
-    /// <summary>Types a browser renders as a document able to run script: HTML, XHTML, SVG and any XML type.</summary>
-    internal static bool IsActiveContent(string contentType)
-    {
-        var type = contentType.Split(';', 2)[0].Trim();
-        return type.Equals("text/html", StringComparison.OrdinalIgnoreCase)
-            || type.EndsWith("/xml", StringComparison.OrdinalIgnoreCase)
-            || type.EndsWith("+xml", StringComparison.OrdinalIgnoreCase);
     }
 }

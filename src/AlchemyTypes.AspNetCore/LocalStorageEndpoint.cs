@@ -18,8 +18,14 @@ internal static class LocalStorageEndpoint
         var method = HttpMethods.IsPut(request.Method) ? "PUT" : "GET";
         var key = request.RouteValues["key"] as string;
         var query = request.Query;
+
+        // Every answer, refusals and uploads included, forbids sniffing and runs sandboxed should a browser render it.
+        response.Headers.XContentTypeOptions = FileServing.NoSniff;
+        response.Headers.ContentSecurityPolicy = FileServing.ContentSecurityPolicy;
+        var name = query.ContainsKey("name") ? One(query["name"]) ?? "" : null;
+        var inline = query.ContainsKey("inline") ? One(query["inline"]) ?? "" : null;
         if (key is null || !IsKey(key) || One(query["method"]) != method
-            || !signer.Verify(method, key, One(query["expires"]), One(query["max"]), One(query["type"]), One(query["sig"])))
+            || !signer.Verify(method, key, One(query["expires"]), One(query["max"]), One(query["type"]), name, inline, One(query["sig"])))
         {
             response.StatusCode = StatusCodes.Status403Forbidden;
             return;
@@ -44,10 +50,12 @@ internal static class LocalStorageEndpoint
             return;
         }
 
+        // The signed name is the row's file name (a URL signed before names were signed falls back to the key's last segment);
+        // inline or attachment follows FileServing from the stored type, never from the URL alone.
         var file = FileObject.Load(key[(key.LastIndexOf('/') + 1)..], key, "local", info.ContentType, info.Size, null, info.ETag,
             info.LastModified, info.VersionId, null);
         file.AttachStorage(registry);
-        await new FileObjectStreamResult(file, inline: true).ExecuteAsync(context).ConfigureAwait(false);
+        await new FileObjectStreamResult(file, inline: inline != "0", downloadName: name).ExecuteAsync(context).ConfigureAwait(false);
     }
 
     private static async Task PutAsync(HttpContext context, LocalFileSystemStorageBackend backend, string key, long max, string boundType)

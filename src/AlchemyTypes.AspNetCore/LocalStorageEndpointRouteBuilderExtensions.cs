@@ -15,8 +15,10 @@ public static class LocalStorageEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps GET, HEAD and PUT at the path of the backend's <see cref="LocalFileSystemStorageOptions.BaseUrl"/>, for URLs the backend
-    /// signed. GET and HEAD serve the object like <c>FileObjectResults.Stream</c> (ranges, ETag and conditional GET, <c>nosniff</c>,
-    /// HTML and SVG never inline). PUT stores the request body at the key if no object is there (409 otherwise), at most the URL's
+    /// signed. GET and HEAD serve the object like <c>FileObjectResults.Stream</c> (ranges, ETag and conditional GET), named after
+    /// the file the URL was signed for, <c>inline</c> only for the types of <see cref="FileServing.CanDisplayInline"/> and
+    /// <c>attachment</c> otherwise; every response, refusals included, carries <c>nosniff</c> and the sandboxing
+    /// <see cref="FileServing.ContentSecurityPolicy"/>. PUT stores the request body at the key if no object is there (409 otherwise), at most the URL's
     /// size limit (413 beyond it), with exactly the URL's content type when it binds one. A missing, wrong, altered or expired
     /// signature, or one for another key or method, gets 403 with an empty body.
     /// </summary>

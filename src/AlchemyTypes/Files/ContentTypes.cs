@@ -27,6 +27,14 @@ public static partial class ContentTypes
         [".bin"] = OctetStream,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
+    // Types the upload inspector keeps when the bytes have no signature: the table above plus a few common spellings. A declared
+    // type outside this set (text/xsl, multipart/x-mixed-replace, anything invented) is stored as application/octet-stream.
+    private static readonly FrozenSet<string> Known = ByExtension.Values.Concat(
+    [
+        "text/xml", "application/x-zip-compressed", "application/vnd.oasis.opendocument.presentation", "image/x-icon", "audio/webm",
+        "audio/aac", "video/ogg", "application/x-ndjson", "text/tab-separated-values", "application/x-gzip",
+    ]).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The MIME type for <paramref name="fileName"/>'s extension, or <see cref="OctetStream"/>.</summary>
     /// <param name="fileName">A file name.</param>
     /// <returns>The MIME type.</returns>
@@ -62,6 +70,9 @@ public static partial class ContentTypes
             ? type.StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)
             : string.Equals(type, pattern.Trim(), StringComparison.OrdinalIgnoreCase);
     }
+
+    /// <summary>Whether the media type (parameters ignored) is one this library knows (see <see cref="Known"/>).</summary>
+    internal static bool IsKnown(string contentType) => Known.Contains(contentType.Split(';', 2)[0].Trim());
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
         + @"(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(""[\x20-\x21\x23-\x7E]*""|[A-Za-z0-9!#$&^_.+-]+))*$")]

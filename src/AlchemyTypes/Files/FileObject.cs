@@ -206,7 +206,10 @@ public sealed class FileObject : IEquatable<FileObject>
     }
 
     /// <summary>A time-limited URL to download the content, when the backend can sign (see <see cref="CanSignUrls"/>).</summary>
-    /// <param name="options">Expiry; GET for one hour when null. PUT is refused: see the exception.</param>
+    /// <param name="options">
+    /// Expiry; GET for one hour when null. PUT is refused: see the exception. The URL carries <c>Content-Disposition</c> with the file's
+    /// name, <c>inline</c> only for the types of <see cref="FileServing.CanDisplayInline"/> (docs/serving-files.md).
+    /// </param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The URL.</returns>
     /// <exception cref="StorageCapabilityException">The backend cannot sign URLs.</exception>
@@ -232,6 +235,12 @@ public sealed class FileObject : IEquatable<FileObject>
                 + "context.CreateDirectUploadAsync for the property, then context.AttachDirectUploadAsync with the returned token.");
         }
 
+        // The backend decides inline or attachment from the row's type and names the download after the row's file.
+        options = new SignedUrlOptions
+        {
+            Method = options.Method, ExpiresIn = options.ExpiresIn, MaxSize = options.MaxSize, Inline = options.Inline,
+            ContentType = options.ContentType ?? ContentType, FileName = options.FileName ?? FileName,
+        };
         return signer.GetSignedUrlAsync(Key, options, cancellationToken);
     }
 

@@ -26,6 +26,9 @@ internal sealed class SampleApp : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    /// <summary>Replaced in the configuration by the app's origin (<c>http://127.0.0.1:port</c>), for settings such as a BaseUrl.</summary>
+    public const string OriginPlaceholder = "{origin}";
+
     public static async Task<SampleApp> StartAsync(params string[] configuration)
     {
         var dll = AssemblyPath();
@@ -37,7 +40,8 @@ internal sealed class SampleApp : IAsyncDisposable
             [dll, "--urls", $"http://127.0.0.1:{port}",
              "--Database:ConnectionString", $"Data Source={Path.Combine(data, "sample.db")}",
              "--AlchemyTypes:Storage:Backends:files:RootPath", Path.Combine(data, "files"),
-             "--AlchemyTypes:Encryption:KeyFile", Path.Combine(data, "keys.json"), .. configuration],
+             "--AlchemyTypes:Encryption:KeyFile", Path.Combine(data, "keys.json"),
+             .. configuration.Select(c => c.Replace(OriginPlaceholder, $"http://127.0.0.1:{port}", StringComparison.Ordinal))],
             Path.GetDirectoryName(dll));
         var app = new SampleApp(process, new Uri($"http://127.0.0.1:{port}"), data);
         try

@@ -10,7 +10,10 @@ namespace AlchemyTypes.Files.Internal;
 /// (FileObjectOptions.ContentType, a form's Content-Type) that contradicts them is a <see cref="FileValidationException"/>,
 /// while a type only guessed from the file name gives way to the bytes. Text without a signature (plain text, CSV, JSON,
 /// XML) keeps the declared or guessed type, unless that type claims a signature format the bytes do not have. Unknown
-/// binary content keeps the declared or guessed type on the same condition. Allowed types are checked on the result.
+/// binary content keeps the declared or guessed type on the same condition. A declared type this library does not know
+/// (<see cref="ContentTypes.IsKnown"/>: text/xsl, multipart/x-mixed-replace, anything invented) is stored as
+/// application/octet-stream unless the property's allowed types name it exactly: a browser must never be handed an
+/// uploader's choice of active type. Allowed types are checked on the result.
 /// </remarks>
 internal static class UploadContentInspector
 {
@@ -34,7 +37,7 @@ internal static class UploadContentInspector
             length += read;
         }
 
-        var stored = Decide(ContentSniffer.Detect(head.AsSpan(0, length)), fileName, contentType, declared, property);
+        var stored = Decide(ContentSniffer.Detect(head.AsSpan(0, length)), fileName, contentType, declared, allowed, property);
         if (allowed is not null && !allowed.Any(pattern => ContentTypes.Matches(stored, pattern)))
         {
             var origin = string.Equals(ContentSniffer.MediaType(stored), ContentSniffer.MediaType(contentType), StringComparison.Ordinal)
@@ -57,7 +60,8 @@ internal static class UploadContentInspector
         return (new HeadThenRestStream(head, length, source), stored);
     }
 
-    private static string Decide(ContentSniffer.Detection detection, string fileName, string contentType, bool declared, string property)
+    private static string Decide(
+        ContentSniffer.Detection detection, string fileName, string contentType, bool declared, IReadOnlyList<string>? allowed, string property)
     {
         var claimed = ContentSniffer.MediaType(contentType);
         var unknownClaim = claimed == ContentTypes.OctetStream;
@@ -84,7 +88,11 @@ internal static class UploadContentInspector
 
         if (!ContentSniffer.IsSignatureType(claimed))
         {
-            return contentType; // text, CSV, JSON, XML, or a binary format without a signature in the table
+            // Text, CSV, JSON, XML, or a binary format without a signature in the table; an unknown type only when named as allowed.
+            return ContentTypes.IsKnown(contentType) || allowed?.Any(pattern => !pattern.Contains('*', StringComparison.Ordinal)
+                    && ContentTypes.Matches(contentType, pattern)) == true
+                ? contentType
+                : ContentTypes.OctetStream;
         }
 
         var actual = detection.IsText ? "text" : "binary content with no known signature";

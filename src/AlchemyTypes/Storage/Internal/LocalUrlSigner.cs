@@ -10,6 +10,8 @@ namespace AlchemyTypes.Storage.Internal;
 /// &amp;type={content type}&amp;sig={Base64url HMAC-SHA256}</c>. The MAC key is derived from the configured secret with HKDF (info
 /// "AlchemyTypes local signed URL v1"); the MAC covers a version label, the method, the key, the expiry, the size limit and the
 /// content type, so changing any of them, or using the URL for another key, fails the check. Compared in constant time.
+/// GET URLs also carry <c>&amp;name={download name}&amp;inline=0|1</c>, covered by the MAC under the label "v2"; a URL without
+/// them (signed before they existed) is checked as "v1" and served under the key's last segment, inline when the type allows.
 /// </summary>
 internal sealed class LocalUrlSigner
 {
@@ -36,16 +38,27 @@ internal sealed class LocalUrlSigner
             ? Math.Min(options.MaxSize ?? maxUploadSize, maxUploadSize).ToString(CultureInfo.InvariantCulture)
             : "";
         var type = options.Method == SignedUrlMethod.Put ? options.ContentType ?? "" : "";
-        var sig = Base64Url.EncodeToString(Mac(method, key, expires, max, type));
         var path = string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
-        return new Uri(_baseUrl, path + $"?method={method}&expires={expires}&max={max}&type={Uri.EscapeDataString(type)}&sig={sig}");
+        var query = $"?method={method}&expires={expires}&max={max}&type={Uri.EscapeDataString(type)}";
+        if (options.Method == SignedUrlMethod.Put)
+        {
+            return new Uri(_baseUrl, path + query + $"&sig={Base64Url.EncodeToString(Mac(method, key, expires, max, type, null, null))}");
+        }
+
+        var name = options.FileName ?? key[(key.LastIndexOf('/') + 1)..];
+        var inline = options.Inline ? "1" : "0";
+        var sig = Base64Url.EncodeToString(Mac(method, key, expires, max, type, name, inline));
+        return new Uri(_baseUrl, path + query + $"&name={Uri.EscapeDataString(name)}&inline={inline}&sig={sig}");
     }
 
-    /// <summary>Whether a request carries a valid, unexpired signature for <paramref name="key"/> and <paramref name="method"/>.</summary>
-    public bool Verify(string method, string key, string? expires, string? max, string? type, string? sig)
+    /// <summary>
+    /// Whether a request carries a valid, unexpired signature for <paramref name="key"/> and <paramref name="method"/>; the download
+    /// <paramref name="name"/> and <paramref name="inline"/> flag are either both given (v2) or both absent (v1).
+    /// </summary>
+    public bool Verify(string method, string key, string? expires, string? max, string? type, string? name, string? inline, string? sig)
     {
         if (expires is null || max is null || type is null || sig is null || sig.Length > 64 || expires.Length > 20 || max.Length > 20
-            || type.Length > 256 || key.Length > 2048)
+            || type.Length > 256 || key.Length > 2048 || (name is null) != (inline is null) || name?.Length > 4096 || inline?.Length > 1)
         {
             return false;
         }
@@ -56,7 +69,7 @@ internal sealed class LocalUrlSigner
             return false;
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(Mac(method, key, expires, max, type), given[..written]))
+        if (!CryptographicOperations.FixedTimeEquals(Mac(method, key, expires, max, type, name, inline), given[..written]))
         {
             return false;
         }
@@ -65,6 +78,9 @@ internal sealed class LocalUrlSigner
             && seconds > _clock.GetUtcNow().ToUnixTimeSeconds();
     }
 
-    private byte[] Mac(string method, string key, string expires, string max, string type)
-        => HMACSHA256.HashData(_macKey, Encoding.UTF8.GetBytes($"v1\n{method}\n{key}\n{expires}\n{max}\n{type}"));
+    // v2 adds the download name and inline flag, each length-prefixed so that no split of the fields gives another's MAC input.
+    private byte[] Mac(string method, string key, string expires, string max, string type, string? name, string? inline)
+        => HMACSHA256.HashData(_macKey, Encoding.UTF8.GetBytes(name is null || inline is null
+            ? $"v1\n{method}\n{key}\n{expires}\n{max}\n{type}"
+            : $"v2\n{method}\n{key}\n{expires}\n{max}\n{type}\n{inline}\n{name.Length}:{name}"));
 }
