@@ -20,12 +20,15 @@ public static class EncryptionDbContextExtensions
     /// then detached. Idempotent and resumable: run it again after an interruption; when nothing is left it returns 0.
     /// Keep the old keys in the ring until it has run for every entity type with encrypted properties.
     /// Other pending changes of the context are saved with the first batch: call it on a fresh context.
+    /// A row whose value cannot be read (copied from another row of a property bound to its row, altered, or under a key the
+    /// ring no longer holds) does not stop the rotation: it is left as it is and reported in
+    /// <see cref="ReEncryptionResult.Skipped"/>, with the failure; every other row is re-encrypted.
     /// </summary>
     /// <typeparam name="TEntity">An entity type mapped to a table, with at least one encrypted property.</typeparam>
     /// <param name="context">The context.</param>
     /// <param name="batchSize">Rows per batch (1 to 100,000).</param>
     /// <param name="cancellationToken">Stops between batches; batches already saved stay saved.</param>
-    /// <returns>How many rows were re-encrypted, in how many batches.</returns>
+    /// <returns>How many rows were re-encrypted, in how many batches, and the rows skipped with the reason.</returns>
     public static async Task<ReEncryptionResult> ReEncryptAsync<TEntity>(this DbContext context, int batchSize = 500,
         CancellationToken cancellationToken = default)
         where TEntity : class
@@ -73,13 +76,23 @@ public static class EncryptionDbContextExtensions
         }).ToList();
         var query = $"SELECT * FROM {sql.DelimitIdentifier(table, entityType.GetSchema())} WHERE {string.Join(" OR ", conditions)}";
 
+        var key = entityType.FindPrimaryKey()
+            ?? throw new AlchemyTypesConfigurationException(
+                $"{entityType.DisplayName()} has no primary key; ReEncryptAsync needs one to report the rows it skips.");
+        var skipped = new List<ReEncryptionSkippedRow>();
         var rows = 0;
         var batches = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = await context.Set<TEntity>().FromSqlRaw(query, [.. patterns]).AsTracking().Take(batchSize)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var pending = ExcludeRows(context.Set<TEntity>().FromSqlRaw(query, [.. patterns]), key, skipped);
+            var batch = await LoadBatchAsync(context, pending, key, batchSize, skipped, cancellationToken).ConfigureAwait(false);
+            if (batch is null)
+            {
+                // Every row of this batch was skipped: the next query excludes them.
+                continue;
+            }
+
             if (batch.Count == 0)
             {
                 break;
@@ -113,7 +126,7 @@ public static class EncryptionDbContextExtensions
             }
         }
 
-        return new ReEncryptionResult(rows, batches);
+        return new ReEncryptionResult(rows, batches, skipped);
     }
 
     /// <summary>
@@ -191,6 +204,86 @@ public static class EncryptionDbContextExtensions
 
         return new ReIndexResult(rows, batches);
     }
+
+    /// <summary>
+    /// Loads the next batch (tracked). When one of its values cannot be read (a value copied from another row, altered, under
+    /// a missing key…), loads the batch's rows one by one instead, reports the failing ones in <paramref name="skipped"/> and
+    /// returns the others; null when every row of the batch failed.
+    /// </summary>
+    private static async Task<List<TEntity>?> LoadBatchAsync<TEntity>(DbContext context, IQueryable<TEntity> pending, IKey key, int batchSize,
+        List<ReEncryptionSkippedRow> skipped, CancellationToken cancellationToken)
+        where TEntity : class
+    {
+        var tracked = context.ChangeTracker.Entries<TEntity>().Select(e => e.Entity).ToHashSet(ReferenceEqualityComparer.Instance);
+        try
+        {
+            return await pending.AsTracking().Take(batchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (EncryptedValueException)
+        {
+            DetachLoadedSince(context, tracked);
+        }
+
+        // The key columns are not encrypted: they read whatever the values hold.
+        var keys = await pending.Take(batchSize).Select(KeySelector<TEntity>(key)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var batch = new List<TEntity>();
+        foreach (var keyValues in keys)
+        {
+            try
+            {
+                batch.Add(await context.Set<TEntity>().AsTracking().Where(KeyEquals<TEntity>(key, keyValues))
+                    .SingleAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (EncryptedValueException ex)
+            {
+                DetachLoadedSince(context, tracked.Concat(batch).ToHashSet(ReferenceEqualityComparer.Instance));
+                skipped.Add(new ReEncryptionSkippedRow(keyValues, ex.Property, ex.Failure, ex.Message));
+            }
+        }
+
+        return batch.Count == 0 && keys.Count > 0 ? null : batch;
+    }
+
+    private static void DetachLoadedSince(DbContext context, HashSet<object?> before)
+    {
+        foreach (var entry in context.ChangeTracker.Entries().Where(e => !before.Contains(e.Entity)).ToList())
+        {
+            entry.State = EntityState.Detached;
+        }
+    }
+
+    private static Expression<Func<TEntity, object?[]>> KeySelector<TEntity>(IKey key)
+    {
+        var row = Expression.Parameter(typeof(TEntity), "e");
+        return Expression.Lambda<Func<TEntity, object?[]>>(
+            Expression.NewArrayInit(typeof(object), key.Properties.Select(p => Expression.Convert(PropertyOf(row, p), typeof(object)))), row);
+    }
+
+    private static Expression<Func<TEntity, bool>> KeyEquals<TEntity>(IKey key, IReadOnlyList<object?> values)
+    {
+        var row = Expression.Parameter(typeof(TEntity), "e");
+        return Expression.Lambda<Func<TEntity, bool>>(KeyPredicate(row, key, values), row);
+    }
+
+    private static Expression KeyPredicate(ParameterExpression row, IKey key, IReadOnlyList<object?> values)
+        => key.Properties.Select((p, i) => (Expression)Expression.Equal(PropertyOf(row, p), Expression.Constant(values[i], p.ClrType)))
+            .Aggregate(Expression.AndAlso);
+
+    private static IQueryable<TEntity> ExcludeRows<TEntity>(IQueryable<TEntity> query, IKey key, List<ReEncryptionSkippedRow> skipped)
+        where TEntity : class
+    {
+        if (skipped.Count == 0)
+        {
+            return query;
+        }
+
+        var row = Expression.Parameter(typeof(TEntity), "e");
+        var excluded = skipped.Select(s => (Expression)Expression.Not(KeyPredicate(row, key, s.Key))).Aggregate(Expression.AndAlso);
+        return query.Where(Expression.Lambda<Func<TEntity, bool>>(excluded, row));
+    }
+
+    private static Expression PropertyOf(ParameterExpression row, IProperty property)
+        => Expression.Call(typeof(EF), nameof(EF.Property), [property.ClrType], row, Expression.Constant(property.Name));
 
     private static IQueryable<TEntity> OrderByKey<TEntity>(IQueryable<TEntity> query, IKey key)
         where TEntity : class

@@ -255,6 +255,54 @@ public abstract class RowBindingTests(ITestStore store) : IAsyncLifetime
     }
 
     [Fact]
+    [Promise("P-ENC-53")]
+    public async Task ReEncryptAsync_skips_and_reports_a_copied_value_and_rotates_every_other_row()
+    {
+        var ring = SecretsConfiguration.NewRing();
+        var ids = new List<Guid>();
+        await using (var context = CreateContext(ring))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var record = new MedicalRecord { Patient = $"p{i}", Diagnosis = $"diagnosis {i}", Email = $"p{i}@example.com", Note = $"note {i}" };
+                context.Add(record);
+                ids.Add(record.Id);
+            }
+
+            await context.SaveChangesAsync();
+            await CopyAsync(context, "Diagnosis", ids[0], ids[3]);
+        }
+
+        ring.Add("rotated", EncryptionKeyRing.GenerateKey(), makeCurrent: true);
+        await using (var context = CreateContext(ring))
+        {
+            var result = await context.ReEncryptAsync<MedicalRecord>(batchSize: 2);
+            Assert.Equal(4, result.RowsReEncrypted);
+            Assert.Equal(1, result.RowsSkipped);
+            var skipped = Assert.Single(result.Skipped);
+            Assert.Equal(ids[3], Assert.Single(skipped.Key));
+            Assert.Equal(nameof(MedicalRecord.Diagnosis), skipped.Property);
+            Assert.Equal(EncryptedValueFailure.WrongRow, skipped.Failure);
+            Assert.DoesNotContain("diagnosis 0", skipped.Reason, StringComparison.Ordinal);
+            foreach (var id in ids.Where(id => id != ids[3]))
+            {
+                Assert.StartsWith("v3:rotated:", await RawAsync(context, "Diagnosis", id), StringComparison.Ordinal);
+            }
+
+            // The copied value is left as it was (under the old key, still refused), never laundered into its new row.
+            Assert.DoesNotContain(":rotated:", await RawAsync(context, "Diagnosis", ids[3]), StringComparison.Ordinal);
+            var again = await context.ReEncryptAsync<MedicalRecord>();
+            Assert.Equal(0, again.RowsReEncrypted);
+            Assert.Equal(ids[3], Assert.Single(Assert.Single(again.Skipped).Key));
+        }
+
+        await using var check = CreateContext(ring);
+        Assert.Equal(EncryptedValueFailure.WrongRow,
+            (await Assert.ThrowsAsync<EncryptedValueException>(() => check.Records.SingleAsync(r => r.Id == ids[3]))).Failure);
+        Assert.Equal("diagnosis 4", (await check.Records.SingleAsync(r => r.Id == ids[4])).Diagnosis);
+    }
+
+    [Fact]
     [Promise("P-ENC-15")]
     public async Task A_database_generated_key_is_a_configuration_error_and_nothing_is_saved()
     {

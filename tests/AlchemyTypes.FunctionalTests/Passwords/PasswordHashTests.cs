@@ -208,6 +208,38 @@ public abstract class PasswordHashTests(ITestStore store) : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [Promise("P-PWD-50")]
+    [InlineData("$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW")]
+    [InlineData("$2y$20$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW")]
+    public async Task A_stored_BCrypt_hash_above_the_cost_limit_is_refused_at_once_with_a_typed_exception(string stored)
+    {
+        var id = await AddAsync(CreateContext(), Secret);
+        await using (var context = CreateContext())
+        {
+            var sql = $"UPDATE {context.Quote("Accounts")} SET {context.Quote("Password")} = {{0}} WHERE {context.Quote("Id")} = {{1}}";
+            await context.Database.ExecuteSqlRawAsync(sql, stored, id);
+        }
+
+        await using (var context = CreateContext())
+        {
+            var account = await context.Accounts.SingleAsync(a => a.Id == id);
+            Assert.True(account.Password!.NeedsRehash);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Throws<PasswordHashCostException>(() => account.Password.Verify(Secret));
+            await Assert.ThrowsAsync<PasswordHashCostException>(() => account.Password.VerifyAsync(Secret).AsTask());
+            Assert.Throws<PasswordHashCostException>(() => account.Password.VerifyAndUpgrade(Secret));
+            var error = await Assert.ThrowsAsync<PasswordHashCostException>(() => account.Password.VerifyAndUpgradeAsync(Secret).AsTask());
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+            Assert.Equal(15, error.MaxCost);
+
+            // Nothing is stored or lost: the refused hash stays as it was, for an administrator to reset.
+            account.Name = "touched";
+            await context.SaveChangesAsync();
+            Assert.Equal(stored, await RawPasswordAsync(context, id));
+        }
+    }
+
     private static async Task<int> AddAsync(PasswordContext context, string password)
     {
         await using (context)
