@@ -35,6 +35,7 @@ public static class AlchemyTypesServiceCollectionExtensions
             .TryAdd<ISingletonInterceptor, RowBindingMaterializationInterceptor>()
             .TryAdd<IInterceptor, FileTransactionInterceptor>()
             .TryAdd<IInterceptor, RawSavepointInterceptor>()
+            .TryAdd<IInterceptor, MySqlCompatibilityInterceptor>()
             .TryAdd<IResettableService, FileLifecycle>(p => p.GetRequiredService<FileLifecycle>())
             .TryAdd<ISingletonOptions, AlchemyTypesSingletonOptions>(p => p.GetRequiredService<AlchemyTypesSingletonOptions>())
             .TryAddProviderSpecificServices(b => b

@@ -207,3 +207,7 @@ public sealed class PostgresS3FileLifecycleContextTests(PostgresServerFixture se
 [Collection(PostgresCloudCollection.Name)]
 public sealed class PostgresAzureFileLifecycleContextTests(PostgresServerFixture server, AzureLifecycleStorageFixture storage)
     : FileLifecycleContextTests(new PostgresTestStore(server), storage), IClassFixture<AzureLifecycleStorageFixture>;
+
+[Collection(MariaDbCollection.Name)]
+public sealed class MariaDbLocalFileLifecycleContextTests(MariaDbServerFixture server, LocalLifecycleStorageFixture storage)
+    : FileLifecycleContextTests(new MariaDbTestStore(server), storage), IClassFixture<LocalLifecycleStorageFixture>;

@@ -297,3 +297,7 @@ public sealed class PostgresS3FileLifecycleFailureTests(PostgresServerFixture se
 [Collection(PostgresCloudCollection.Name)]
 public sealed class PostgresAzureFileLifecycleFailureTests(PostgresServerFixture server, AzureLifecycleStorageFixture storage)
     : FileLifecycleFailureTests(new PostgresTestStore(server), storage), IClassFixture<AzureLifecycleStorageFixture>;
+
+[Collection(MariaDbCollection.Name)]
+public sealed class MariaDbLocalFileLifecycleFailureTests(MariaDbServerFixture server, LocalLifecycleStorageFixture storage)
+    : FileLifecycleFailureTests(new MariaDbTestStore(server), storage), IClassFixture<LocalLifecycleStorageFixture>;

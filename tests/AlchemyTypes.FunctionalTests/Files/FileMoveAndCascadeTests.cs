@@ -245,3 +245,7 @@ public sealed class SqliteInMemoryFileMoveAndCascadeTests(LifecycleStorageFixtur
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresInMemoryFileMoveAndCascadeTests(PostgresServerFixture server, LifecycleStorageFixture storage)
     : FileMoveAndCascadeTests(new PostgresTestStore(server), storage), IClassFixture<LifecycleStorageFixture>;
+
+[Collection(MariaDbCollection.Name)]
+public sealed class MariaDbLocalFileMoveAndCascadeTests(MariaDbServerFixture server, LocalLifecycleStorageFixture storage)
+    : FileMoveAndCascadeTests(new MariaDbTestStore(server), storage), IClassFixture<LocalLifecycleStorageFixture>;

@@ -217,3 +217,7 @@ public sealed class SqliteInMemoryFileTransactionScopeTests(LifecycleStorageFixt
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresInMemoryFileTransactionScopeTests(PostgresServerFixture server, LifecycleStorageFixture storage)
     : FileTransactionScopeTests(new PostgresTestStore(server), storage), IClassFixture<LifecycleStorageFixture>;
+
+[Collection(MariaDbCollection.Name)]
+public sealed class MariaDbLocalFileTransactionScopeTests(MariaDbServerFixture server, LocalLifecycleStorageFixture storage)
+    : FileTransactionScopeTests(new MariaDbTestStore(server), storage), IClassFixture<LocalLifecycleStorageFixture>;

@@ -239,3 +239,7 @@ public sealed class SqliteInMemoryRecordedDeleteTests(LifecycleStorageFixture st
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresInMemoryRecordedDeleteTests(PostgresServerFixture server, LifecycleStorageFixture storage)
     : RecordedDeleteTests(new PostgresTestStore(server), storage), IClassFixture<LifecycleStorageFixture>;
+
+[Collection(MariaDbCollection.Name)]
+public sealed class MariaDbLocalRecordedDeleteTests(MariaDbServerFixture server, LocalLifecycleStorageFixture storage)
+    : RecordedDeleteTests(new MariaDbTestStore(server), storage), IClassFixture<LocalLifecycleStorageFixture>;

@@ -51,14 +51,14 @@ public abstract class FileMaintenanceTests(ITestStore store, MaintenanceStorageF
             var one = await context.Papers.Where(p => p.FolderId == folders[1]).Select(p => p.Id).FirstAsync();
             var param = context.Model.FindEntityType(typeof(Paper))!.FindProperty(nameof(Paper.Id))!.GetRelationalTypeMapping()
                 .CreateParameter(context.Database.GetDbConnection().CreateCommand(), "id", one);
-            var deletePaper = "DELETE FROM \"" + table + "\" WHERE \"Id\" = @id";
+            var deletePaper = $"DELETE FROM {context.Quote(table!)} WHERE {context.Quote("Id")} = @id";
             await context.Database.ExecuteSqlRawAsync(deletePaper, param);
 
             // A database ON DELETE CASCADE: deleting the folder row by SQL removes its papers in the database only.
             var folderTable = context.Model.FindEntityType(typeof(Folder))!.GetTableName();
             var folderParam = context.Model.FindEntityType(typeof(Folder))!.FindProperty(nameof(Folder.Id))!.GetRelationalTypeMapping()
                 .CreateParameter(context.Database.GetDbConnection().CreateCommand(), "id", folders[2]);
-            var deleteFolder = "DELETE FROM \"" + folderTable + "\" WHERE \"Id\" = @id";
+            var deleteFolder = $"DELETE FROM {context.Quote(folderTable!)} WHERE {context.Quote("Id")} = @id";
             await context.Database.ExecuteSqlRawAsync(deleteFolder, folderParam);
         }
 
@@ -463,3 +463,145 @@ public sealed class SqliteS3FileMaintenanceTests(S3MaintenanceStorageFixture sto
 [Collection(PostgresS3Collection.Name)]
 public sealed class PostgresS3FileMaintenanceTests(PostgresServerFixture server, S3MaintenanceStorageFixture storage)
     : FileMaintenanceTests(new PostgresTestStore(server), storage), IClassFixture<S3MaintenanceStorageFixture>;
+
+/// <summary>The whole maintenance suite on MariaDB, and what MySql.EntityFrameworkCore alone would get wrong there.</summary>
+[Collection(MariaDbCollection.Name)]
+public sealed class MariaDbLocalFileMaintenanceTests(MariaDbServerFixture server, LocalMaintenanceStorageFixture storage)
+    : FileMaintenanceTests(new MariaDbTestStore(server), storage), IClassFixture<LocalMaintenanceStorageFixture>
+{
+    [Fact]
+    [Promise("P-MAINT-70")]
+    public async Task Hosted_maintenance_processes_recorded_deletes_and_reconciles_on_MariaDB()
+    {
+        FileObject kept;
+        FileObject replaced;
+        await using (var context = CreateContext())
+        {
+            var folder = new Folder { Name = "f", Cover = FileObject.FromBytes("cover"u8, "cover.txt") };
+            context.Add(folder);
+            await context.SaveChangesAsync();
+            kept = folder.Cover!;
+            replaced = kept;
+        }
+
+        // A replaced file whose delete failed stays recorded (the backend is down during the save).
+        var down = new FaultyStorageBackend(Files) { FailDeletes = true };
+        var builder = new DbContextOptionsBuilder<MaintenanceContext>();
+        Database.UseProvider(builder);
+        builder.AddAlchemyTypes(a => a.AddStorage("files", down).AddStorage("secondary", storage.Secondary));
+        await using (var context = new MaintenanceContext(builder.Options))
+        {
+            var folder = await context.Folders.SingleAsync();
+            folder.Cover = FileObject.FromBytes("cover v2"u8, "cover.txt");
+            await context.SaveChangesAsync();
+            kept = folder.Cover;
+        }
+
+        // An upload that never committed, two days old by the reconcile clock.
+        await Files.UploadAsync("0190eeee/never-committed.bin", new MemoryStream([1, 2, 3]));
+        Assert.True(await Files.ExistsAsync(replaced.Key));
+
+        await using (var context = CreateContext())
+        {
+            Assert.Equal(1, await context.Set<PendingStorageDelete>().CountAsync());
+            var options = new FileMaintenanceServiceOptions
+            {
+                Reconcile = new FileReconcileOptions { TimeProvider = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(2)) },
+            };
+            var run = await FileMaintenanceService<MaintenanceContext>.RunOnceAsync(context, options, NullLogger.Instance, CancellationToken.None);
+            Assert.True(run.Ran);
+            Assert.Equal(1, run.Deletes!.Deleted);
+            Assert.Empty(run.Deletes.Failures);
+            Assert.Equal(1, run.Reconcile!.OrphansDeleted);
+            Assert.Equal(0, await context.Set<PendingStorageDelete>().CountAsync());
+        }
+
+        Assert.False(await Files.ExistsAsync(replaced.Key));
+        Assert.False(await Files.ExistsAsync("0190eeee/never-committed.bin"));
+        Assert.True(await Files.ExistsAsync(kept.Key));
+    }
+
+    [Fact]
+    [Promise("P-MAINT-71")]
+    public async Task EF_Core_ExecuteDelete_and_ExecuteDeleteWithFilesAsync_run_on_MariaDB()
+    {
+        Guid folderId;
+        await using (var context = CreateContext())
+        {
+            var folder = new Folder { Name = "f" };
+            for (var i = 0; i < 6; i++)
+            {
+                folder.Papers.Add(new Paper { Name = $"p{i}", File = FileObject.FromBytes([(byte)i], $"p{i}.bin") });
+            }
+
+            context.Add(folder);
+            await context.SaveChangesAsync();
+            folderId = folder.Id;
+        }
+
+        await using (var context = CreateContext())
+        {
+            var papers = await context.Papers.AsNoTracking().OrderBy(p => p.Name).ToListAsync();
+
+            // MySql.EntityFrameworkCore writes DELETE FROM `Papers` AS `p` …, a syntax error on MariaDB 10.11 without AddAlchemyTypes.
+            Assert.Equal(2, await context.Papers.Where(p => p.Name == "p0" || p.Name == "p1").ExecuteDeleteAsync());
+            Assert.Equal(3, await context.Papers.ExecuteDeleteWithFilesAsync(p => p.FolderId == folderId && p.Name != "p5"));
+            Assert.Equal(["p5"], await context.Papers.Select(p => p.Name).ToListAsync());
+            Assert.Equal(0, await context.Set<PendingStorageDelete>().CountAsync());
+            for (var i = 2; i < 5; i++)
+            {
+                Assert.False(await Files.ExistsAsync(papers[i].File!.Key), $"p{i}'s file must be deleted with its row");
+            }
+
+            Assert.True(await Files.ExistsAsync(papers[0].File!.Key), "ExecuteDelete is EF Core's: it leaves the files to reconcile");
+            Assert.True(await Files.ExistsAsync(papers[5].File!.Key));
+        }
+    }
+
+    [Fact]
+    [Promise("P-MAINT-72")]
+    public async Task ProcessPendingStorageDeletes_claims_batches_and_keeps_failed_rows_on_MariaDB()
+    {
+        var keys = new List<string>();
+        for (var i = 0; i < 120; i++)
+        {
+            var key = $"0190ffff/batch-{i:D3}.bin";
+            await Files.UploadAsync(key, new MemoryStream([(byte)i]));
+            keys.Add(key);
+        }
+
+        // Rows added through SaveChanges are run right after the commit: with deletes failing there, they stay recorded.
+        var down = new FaultyStorageBackend(Files) { FailDeletes = true };
+        var builder = new DbContextOptionsBuilder<MaintenanceContext>();
+        Database.UseProvider(builder);
+        builder.AddAlchemyTypes(a => a.AddStorage("files", down).AddStorage("secondary", storage.Secondary));
+        await using (var context = new MaintenanceContext(builder.Options))
+        {
+            foreach (var key in keys)
+            {
+                context.Add(new PendingStorageDelete { Id = Guid.NewGuid(), Backend = "files", Key = key, EnqueuedAt = DateTime.UtcNow });
+            }
+
+            context.Add(new PendingStorageDelete { Id = Guid.NewGuid(), Backend = "gone", Key = "k", EnqueuedAt = DateTime.UtcNow });
+            await context.SaveChangesAsync();
+        }
+
+        Assert.True(await Files.ExistsAsync(keys[0]));
+
+        await using (var context = CreateContext())
+        {
+            var report = await context.ProcessPendingStorageDeletesAsync(batchSize: 50);
+            Assert.Equal(120, report.Deleted);
+            Assert.Equal("gone", Assert.Single(report.Failures).Backend);
+            var left = await context.Set<PendingStorageDelete>().AsNoTracking().SingleAsync();
+            Assert.Equal((null, "gone"), (left.ClaimToken, left.Backend));
+            Assert.True(left.Attempts >= 1);
+            Assert.Contains("not registered", left.LastError, StringComparison.Ordinal);
+        }
+
+        foreach (var key in keys)
+        {
+            Assert.False(await Files.ExistsAsync(key));
+        }
+    }
+}

@@ -63,6 +63,35 @@ internal static class PendingStorageDeleteRows
         return context.Database.ExecuteSqlRawAsync(text, [parameter], cancellationToken);
     }
 
+    /// <summary>
+    /// MySQL and MariaDB: claims up to <paramref name="batchSize"/> unclaimed (or lease-expired) rows in id order with one
+    /// <c>UPDATE … ORDER BY … LIMIT</c> (three parameters); returns how many. The EF Core form (<c>ExecuteUpdate</c> over
+    /// <c>Take</c>) is translated by MySql.EntityFrameworkCore into <c>UPDATE … FROM (SELECT …)</c>, which MariaDB rejects. The
+    /// maintenance lease row is never claimed.
+    /// </summary>
+    public static Task<int> ClaimMySqlAsync(DbContext context, Guid claimToken, DateTime claimedUntil, DateTime expiredBefore, int batchSize,
+        CancellationToken cancellationToken)
+    {
+        var (table, entityType, sql) = Table(context);
+        var token = entityType.FindProperty(nameof(PendingStorageDelete.ClaimToken))!;
+        var until = entityType.FindProperty(nameof(PendingStorageDelete.ClaimedUntil))!;
+        var id = entityType.FindProperty(nameof(PendingStorageDelete.Id))!;
+        using var factory = context.Database.GetDbConnection().CreateCommand();
+        DbParameter[] parameters =
+        [
+            token.GetRelationalTypeMapping().CreateParameter(factory, "alchemy_claim", claimToken),
+            until.GetRelationalTypeMapping().CreateParameter(factory, "alchemy_until", claimedUntil),
+            until.GetRelationalTypeMapping().CreateParameter(factory, "alchemy_expired", expiredBefore),
+            id.GetRelationalTypeMapping().CreateParameter(factory, "alchemy_lease", AlchemyTypes.Maintenance.Internal.MaintenanceLock.LeaseId),
+        ];
+        var untilColumn = sql.DelimitIdentifier(until.GetColumnName(table)!);
+        var text = $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} "
+            + $"SET {sql.DelimitIdentifier(token.GetColumnName(table)!)} = {{0}}, {untilColumn} = {{1}} "
+            + $"WHERE ({untilColumn} IS NULL OR {untilColumn} < {{2}}) AND {sql.DelimitIdentifier(id.GetColumnName(table)!)} <> {{3}} "
+            + $"ORDER BY {sql.DelimitIdentifier(id.GetColumnName(table)!)} LIMIT {batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        return context.Database.ExecuteSqlRawAsync(text, parameters, cancellationToken);
+    }
+
     private static (StoreObjectIdentifier Table, IEntityType EntityType, ISqlGenerationHelper Sql) Table(DbContext context)
     {
         var entityType = context.Model.FindEntityType(typeof(PendingStorageDelete))

@@ -110,13 +110,15 @@ internal sealed class RecordedDeleteProcessor(StorageRegistry registry, ILogger 
             cancellationToken.ThrowIfCancellationRequested();
             var token = Guid.NewGuid();
             var until = AlchemyTypesClock.UtcNow(context) + ClaimLease;
-            var claimed = await set
-                .Where(r => r.ClaimedUntil == null || r.ClaimedUntil < started)
-                .Where(r => r.Id != Maintenance.Internal.MaintenanceLock.LeaseId) // the maintenance lease is not a delete
-                .OrderBy(r => r.Id)
-                .Take(batchSize)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimToken, token).SetProperty(r => r.ClaimedUntil, until), cancellationToken)
-                .ConfigureAwait(false);
+            var claimed = MySqlFamily.Is(context)
+                ? await PendingStorageDeleteRows.ClaimMySqlAsync(context, token, until, started, batchSize, cancellationToken).ConfigureAwait(false)
+                : await set
+                    .Where(r => r.ClaimedUntil == null || r.ClaimedUntil < started)
+                    .Where(r => r.Id != Maintenance.Internal.MaintenanceLock.LeaseId) // the maintenance lease is not a delete
+                    .OrderBy(r => r.Id)
+                    .Take(batchSize)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimToken, token).SetProperty(r => r.ClaimedUntil, until), cancellationToken)
+                    .ConfigureAwait(false);
             if (claimed == 0)
             {
                 return new PendingStorageDeleteReport(deleted, failedCount, failures);
