@@ -17,8 +17,7 @@ internal static class ErrorPage
         return $$"""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>{{html.Encode(title)}} — AlchemyTypes sample</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}
-            .problem{border-left:.3rem solid #c33;background:#fee;padding:1rem}</style></head><body>
+            {{SiteStyle.Link}}</head><body>
             <div class="problem" id="problem" data-status="{{statusCode}}">
             <h1>{{html.Encode(title)}}</h1>
             <p id="problem-message">{{html.Encode(message)}}</p>

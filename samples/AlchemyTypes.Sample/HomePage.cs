@@ -67,7 +67,18 @@ internal static class HomePage
             xhr.send(file);
           });
           sessionStorage.setItem('lastDirectUploadProgress', JSON.stringify(seen));
-          if (status < 200 || status >= 300) { bar.dataset.state = 'failed'; text.textContent = 'The upload to storage failed (' + status + ').'; return; }
+          if (status < 200 || status >= 300) {
+            bar.dataset.state = 'failed';
+            text.textContent = status === 0
+              ? 'The file could not be sent to the storage service: it is not reachable from this browser, or it does not allow '
+                + 'uploads from this site (CORS). Check that the storage is running and allows this origin (docs/sample.md), then try again.'
+              : status === 403
+                ? 'The storage service refused the upload (403): the upload link expired or its signature does not match. Reload the page and try again.'
+                : status === 413
+                  ? 'The storage service refused the upload (413): the file is larger than was announced. Choose the file again.'
+                  : 'The storage service refused the upload (HTTP ' + status + '). Try again; if it keeps failing, check the storage service.';
+            return;
+          }
           text.textContent = 'stored, attaching…';
           const attached = await fetch('/documents/direct', { method: 'POST', headers: json, body: JSON.stringify({ title, token: target.token }) });
           if (!attached.ok) return fail(await attached.text());
@@ -84,9 +95,7 @@ internal static class HomePage
         page.Append("""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>AlchemyTypes sample</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
-            form{margin:.5rem 0}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
-            .note{background:#eef;padding:.5rem}</style></head><body>
+            <link rel="stylesheet" href="/site.css"></head><body>
             <h1>AlchemyTypes sample</h1>
             """);
         if (flash is not null)
@@ -136,8 +145,8 @@ internal static class HomePage
                 page.Append($"<tr><td>{html.Encode(document.Title)}</td><td>");
                 if (document.File is { } file)
                 {
-                    page.Append($"<a href=\"/documents/{document.Id}/file\">{html.Encode(file.FileName)}</a> ({file.Size} "
-                        + $"bytes)<br><small><code>{html.Encode(file.Key)}</code></small>");
+                    page.Append($"<a href=\"/documents/{document.Id}/file\">{html.Encode(file.FileName)}</a> "
+                        + $"<small class=\"size\">{HumanSize.Format(file.Size ?? 0)}</small>");
                     page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/replace\" "
                         + $"enctype=\"multipart/form-data\" data-progress=\"upload-progress\">{token}<input name=\"file\" type=\"file\" required> "
                         + "<button>Replace</button></form>");
@@ -146,7 +155,8 @@ internal static class HomePage
                 page.Append("</td><td>");
                 for (var i = 0; i < document.Attachments.Count; i++)
                 {
-                    page.Append($"<a href=\"/documents/{document.Id}/attachments/{i}\">{html.Encode(document.Attachments[i].FileName)}</a>");
+                    page.Append($"<a href=\"/documents/{document.Id}/attachments/{i}\">{html.Encode(document.Attachments[i].FileName)}</a> "
+                        + $"<small class=\"size\">{HumanSize.Format(document.Attachments[i].Size ?? 0)}</small>");
                     page.Append($"<form method=\"post\" action=\"/documents/{document.Id}/attachments/{i}/delete\" "
                         + $"style=\"display:inline\">{token}<button>remove</button></form><br>");
                 }

@@ -42,6 +42,33 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<SampleDbContext>().Database.MigrateAsync();
 }
 
+await StorageProvisioning.EnsureAsync(app);   // Development + Storage:CreateIfMissing=true: bucket/container and CORS
+
+// An error nobody handled gets a page too: storage that cannot be reached (bucket or container missing, service down) is a
+// 503 that says what to check; anything else a 500. Details go to the log, never to the page.
+app.Use(async (context, next) =>
+{
+    try
+    {
+        await next(context);
+    }
+    catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+    {
+        var storage = ex is StorageException or FileStorageException || ex.InnerException is StorageException;
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("AlchemyTypes.Sample")
+            .LogError(ex, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+        context.Response.Clear();
+        context.Response.StatusCode = storage ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync(storage
+            ? ErrorPage.Render(503, "The file storage is not available",
+                "The app could not reach its file storage, so nothing was saved. Check that the storage service is running and that "
+                + "its bucket or container exists (in Development, start the sample with Storage:CreateIfMissing=true to create "
+                + "it); /health shows which check fails and why. Then try again.")
+            : ErrorPage.Render(500, "Something went wrong", "The server could not do that. Try again in a moment; the server log has the details."));
+    }
+});
+
 // Bare status codes (a stale form's antiforgery token, a page that does not exist, a body over the limit) get a page too.
 app.UseStatusCodePages(async context =>
 {
@@ -51,17 +78,55 @@ app.UseStatusCodePages(async context =>
         400 => ("The form could not be accepted", "The page was probably open for too long: reload it and try again."),
         401 or 403 => ("Please sign in", "Sign in or sign up on the start page first."),
         404 => ("Not found", "That document or file does not exist, or it is not yours."),
-        413 => ("That file is too large", "The server accepts uploads of up to 30 MB through the form."),
+        413 => ("That file is too large", $"The form accepts up to {HumanSize.Format(FormLimit(context.HttpContext))} in one upload "
+            + "(a document's file may have up to 50 MB, each attachment up to 20 MB). Choose a smaller file, or use “Upload straight "
+            + "to storage” when the page offers it."),
         _ => ("Something went wrong", "Try again in a moment."),
     };
     response.ContentType = "text/html; charset=utf-8";
     await response.WriteAsync(ErrorPage.Render(response.StatusCode, title, message));
 });
+
+// A form larger than the server accepts is a 413 page. Without this the antiforgery check, which reads the form first,
+// would turn the size error into "the form could not be accepted" (400).
+app.Use(async (context, next) =>
+{
+    if (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType)
+    {
+        try
+        {
+            if (context.Request.ContentLength is { } length && length > FormLimit(context))
+            {
+                // Read (and drop) the body before answering, up to 256 MB: a browser still sending its upload may not
+                // read an answer that comes first on a connection the server then closes, and would show a network error.
+                var size = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
+                if (size is { IsReadOnly: false } && length <= 256_000_000)
+                {
+                    size.MaxRequestBodySize = null;
+                    await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+                }
+
+                throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+            }
+
+            await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;   // the status code page says what to do
+            return;
+        }
+    }
+
+    await next(context);
+});
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapHealthChecks("/health");
+// JSON with each check's status and reason, e.g. {"status":"Unhealthy","checks":[{"name":"alchemytypes-storage",…}]}.
+app.MapHealthChecks("/health", HealthJson.CheckOptions);
+app.MapGet(SiteStyle.Path, () => Results.Text(SiteStyle.Css, "text/css; charset=utf-8"));
 
 // Signed URLs of the local backends (direct uploads and downloads) are served here; the signature is the authorization.
 foreach (var name in app.Services.GetRequiredService<StorageRegistry>().Names)
@@ -265,7 +330,11 @@ app.MapGet("/api/documents", async (HttpContext http, SampleDbContext db) =>
 
 app.Run();
 
-static object Describe(FileObject file) => new { file.FileName, file.Key, file.Backend, file.ContentType, file.Size, file.Checksum, file.ETag };
+// What users see of a file: never its storage key (nor anything derived from it).
+static object Describe(FileObject file) => new { file.FileName, file.ContentType, file.Size, file.Checksum };
+
+static long FormLimit(HttpContext context)
+    => context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 30_000_000;
 
 // Null when the save committed; otherwise the page saying why the file was refused (nothing was stored or kept).
 static async Task<IResult?> SaveUploads(SampleDbContext db)

@@ -64,7 +64,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
 
         var document = Assert.Single(await Documents());
         var id = document.GetProperty("id").GetGuid();
-        var key = document.GetProperty("file").GetProperty("key").GetString()!;
+        var key = KeyOf("report.pdf");
         Assert.Equal(main.Length, document.GetProperty("file").GetProperty("size").GetInt64());
         Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(main)), document.GetProperty("file").GetProperty("checksum").GetString());
         Assert.Equal(main, await System.IO.File.ReadAllBytesAsync(Path.Combine(FilesRoot, key)));
@@ -102,12 +102,12 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
         }
 
         document = Assert.Single(await Documents());
-        var newKey = document.GetProperty("file").GetProperty("key").GetString()!;
+        var newKey = KeyOf("v2.bin");
         Assert.False(System.IO.File.Exists(Path.Combine(FilesRoot, key)));
         Assert.Equal(replacement, await _follow.GetByteArrayAsync($"/documents/{id}/file"));
 
         // Remove the first attachment in place.
-        var attachmentKey = document.GetProperty("attachments")[0].GetProperty("key").GetString()!;
+        var attachmentKey = KeyOf("one.txt");
         Assert.True(System.IO.File.Exists(Path.Combine(FilesRoot, attachmentKey)));
         Assert.Equal(HttpStatusCode.Redirect, (await PostForm($"/documents/{id}/attachments/0/delete", [])).StatusCode);
         Assert.False(System.IO.File.Exists(Path.Combine(FilesRoot, attachmentKey)));
@@ -178,7 +178,7 @@ public sealed partial class SampleEndToEndTests : IAsyncLifetime
 
         var document = Assert.Single(await Documents());
         var id = document.GetProperty("id").GetGuid();
-        var key = document.GetProperty("file").GetProperty("key").GetString()!;
+        var key = KeyOf("private.txt");
 
         // Mallory, signed in with an account of her own, can neither list, read, replace nor delete it.
         using var mallory = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(),

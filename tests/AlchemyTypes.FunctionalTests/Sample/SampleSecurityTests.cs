@@ -143,6 +143,9 @@ public sealed partial class SampleEndToEndTests
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
     }
 
+    /// <summary>The key of the one stored object holding <paramref name="fileName"/> (keys end with the file's safe name).</summary>
+    private string KeyOf(string fileName) => Assert.Single(StoredKeys(), k => k.EndsWith("/" + fileName, StringComparison.Ordinal));
+
     /// <summary>The keys of the objects in the sample's local storage (the app never shows them).</summary>
     private List<string> StoredKeys()
         => !Directory.Exists(FilesRoot) ? [] : Directory.EnumerateFiles(FilesRoot, "*", SearchOption.AllDirectories)
