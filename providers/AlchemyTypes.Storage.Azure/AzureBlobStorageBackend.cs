@@ -55,7 +55,7 @@ public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, 
         _errors = new AzureErrorMapper(container.Name, ToString());
         var o = _options;
         _uploader = new(new(o.TransferSize, o.MaxConcurrency, o.EffectiveInitialTransferSize, MaxBlocks,
-            "AzureBlobStorageOptions.TransferSize", o.CleanupTimeout, o.TimeProvider), _errors);
+            "AzureBlobStorageOptions.TransferSize", o.CleanupTimeout, o.TimeProvider, o.RequestTimeout), _errors);
     }
 
     /// <summary>Creates a backend over the container <paramref name="containerName"/> of a service client.</summary>
@@ -277,9 +277,10 @@ public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, 
         if (!options.Overwrite)
         {
             bool exists;
+            using var deadline = new RequestDeadline(_options.RequestTimeout, cancellationToken);
             try
             {
-                exists = (await blob.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value;
+                exists = (await blob.ExistsAsync(deadline.Token).ConfigureAwait(false)).Value;
             }
             catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
             {
@@ -337,7 +338,8 @@ public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, 
             try
             {
                 var conditions = new BlobRequestConditions { IfMatch = stored.ETag };
-                storedSize = (await blob.GetPropertiesAsync(conditions, CancellationToken.None).ConfigureAwait(false)).Value.ContentLength;
+                using var deadline = new RequestDeadline(_options.RequestTimeout, CancellationToken.None);
+                storedSize = (await blob.GetPropertiesAsync(conditions, deadline.Token).ConfigureAwait(false)).Value.ContentLength;
             }
             catch (Exception ex) when (IsServiceFailure(ex, CancellationToken.None))
             {
@@ -353,7 +355,8 @@ public sealed partial class AzureBlobStorageBackend : ISignedUrlStorageBackend, 
         var removed = true;
         try
         {
-            await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = stored.ETag }, CancellationToken.None)
+            using var deadline = new RequestDeadline(_options.RequestTimeout, CancellationToken.None);
+            await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = stored.ETag }, deadline.Token)
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (IsServiceFailure(ex, CancellationToken.None))

@@ -64,6 +64,16 @@ public sealed class AzureBlobStorageOptions
     /// </summary>
     public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long one request to the store may go without progress before the backend gives up on it (30 seconds by default):
+    /// no byte of its body sent for that long, or no answer that long after the body. It bounds the SDK's own network timeouts
+    /// and retries (the SDKs' defaults let an unreachable store hold a save for minutes: 85–100 s measured on Azure). A slow
+    /// link that keeps sending never times out. A request that times out fails with a transient
+    /// <see cref="StorageRequestFailedException"/>. <see cref="Timeout.InfiniteTimeSpan"/> leaves only the SDK's limits
+    /// (docs/faults-and-load.md).
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The single-request threshold in force.</summary>
     internal int EffectiveInitialTransferSize => InitialTransferSize ?? TransferSize;
 
@@ -73,7 +83,7 @@ public sealed class AzureBlobStorageOptions
     {
         TransferOptionRules.Validate(
             nameof(AzureBlobStorageOptions), KeyPrefix, (nameof(InitialTransferSize), InitialTransferSize), MaxConcurrency,
-                (nameof(CleanupTimeout), CleanupTimeout), TimeProvider);
+                (nameof(CleanupTimeout), CleanupTimeout), RequestTimeout, TimeProvider);
 
         if (TransferSize is < 64 * 1024 or > MaximumTransferSize)
         {

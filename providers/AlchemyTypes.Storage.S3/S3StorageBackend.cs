@@ -66,7 +66,7 @@ public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDispos
         _errors = new S3ErrorMapper(_bucket, ToString());
         var o = _options;
         _uploader = new(new(o.PartSize, o.MaxConcurrency, o.EffectiveMultipartThreshold, MaxParts, "S3StorageOptions.PartSize",
-            o.AbortTimeout, o.TimeProvider), _errors);
+            o.AbortTimeout, o.TimeProvider, o.RequestTimeout), _errors);
     }
 
     /// <summary>The bucket.</summary>
@@ -91,7 +91,7 @@ public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDispos
 
         options ??= DefaultUploadOptions;
         var objectKey = _prefix + key;
-        if (!options.Overwrite && await ExistsCoreAsync(key, cancellationToken).ConfigureAwait(false))
+        if (!options.Overwrite && await TimedAsync(t => ExistsCoreAsync(key, t), "HEAD", key, cancellationToken).ConfigureAwait(false))
         {
             throw StorageObjectExistsException.ForKey(key, ToString());
         }
@@ -117,7 +117,7 @@ public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDispos
         {
             try
             {
-                info = await GetInfoAsync(key, cancellationToken).ConfigureAwait(false);
+                info = await TimedAsync(t => GetInfoAsync(key, t), "HEAD", key, cancellationToken).ConfigureAwait(false);
             }
             catch (StorageException)
             {
@@ -447,12 +447,27 @@ public sealed partial class S3StorageBackend : ISignedUrlStorageBackend, IDispos
         }
     }
 
+    /// <summary>Runs one request under <see cref="S3StorageOptions.RequestTimeout"/>; running out of it is a transient failure.</summary>
+    private async Task<T> TimedAsync<T>(Func<CancellationToken, Task<T>> request, string operation, string key, CancellationToken cancellationToken)
+    {
+        using var deadline = new RequestDeadline(_options.RequestTimeout, cancellationToken);
+        try
+        {
+            return await request(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (deadline.Expired(cancellationToken))
+        {
+            throw _errors.MapFailure(ex, operation, key, cancellationToken);
+        }
+    }
+
     /// <summary>Deletes an object that failed verification; never throws (false: it could not be deleted).</summary>
     private async Task<bool> RemoveCorruptAsync(string objectKey)
     {
         try
         {
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = objectKey }, CancellationToken.None).ConfigureAwait(false);
+            using var deadline = new RequestDeadline(_options.RequestTimeout, CancellationToken.None);
+            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = objectKey }, deadline.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (IsServiceFailure(ex, CancellationToken.None))

@@ -12,6 +12,7 @@ namespace AlchemyTypes.Shared.Transfers;
 /// <param name="PartSizeOption">The option a user raises when content exceeds <paramref name="MaxParts"/> parts (for the message).</param>
 /// <param name="CleanupTimeout">How long a failed upload keeps trying to remove what it sent.</param>
 /// <param name="TimeProvider">The clock for the clean-up deadline and back-off.</param>
+/// <param name="RequestTimeout">How long one request may go without progress (see <see cref="RequestDeadline"/>).</param>
 internal sealed record ChunkedUploadSettings(
     int PartSize,
     int MaxConcurrency,
@@ -19,4 +20,5 @@ internal sealed record ChunkedUploadSettings(
     int MaxParts,
     string PartSizeOption,
     TimeSpan CleanupTimeout,
-    TimeProvider TimeProvider);
+    TimeProvider TimeProvider,
+    TimeSpan RequestTimeout);

@@ -95,7 +95,8 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
     {
         try
         {
-            return await target.PutSingleAsync(body, length, md5, cancellationToken).ConfigureAwait(false);
+            using var deadline = new RequestDeadline(settings.RequestTimeout, cancellationToken);
+            return await target.PutSingleAsync(deadline.Watch(body), length, md5, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (errors.IsExistsConflict(ex))
         {
@@ -123,7 +124,8 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
     {
         try
         {
-            await target.BeginAsync(cancellationToken).ConfigureAwait(false);
+            using var deadline = new RequestDeadline(settings.RequestTimeout, cancellationToken);
+            await target.BeginAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (errors.IsServiceFailure(ex, cancellationToken))
         {
@@ -149,7 +151,7 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
             {
                 total += length;
                 md5s.Add(null);
-                inFlight.Add(SendPartAsync(target, partNumber, buffer, length, md5s, buffers, slots, failure, abandon.Token));
+                inFlight.Add(SendPartAsync(target, partNumber, buffer, length, md5s, buffers, slots, failure, settings.RequestTimeout, abandon.Token));
                 if (length < settings.PartSize)
                 {
                     return await CommitAsync(target, inFlight, partNumber, total, md5s, cancellationToken).ConfigureAwait(false);
@@ -240,7 +242,7 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
         }
     }
 
-    private static async Task<(TResult Result, UploadDigest Sent)> CommitAsync<TResult>(
+    private async Task<(TResult Result, UploadDigest Sent)> CommitAsync<TResult>(
         IChunkedUploadTarget<TResult> target,
         List<Task> inFlight,
         int partCount,
@@ -250,7 +252,8 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
     {
         await Task.WhenAll(inFlight).ConfigureAwait(false);
         var sent = UploadDigest.Parts(total, [.. md5s.Take(partCount).Select(m => m!)]);
-        return (await target.CommitAsync(partCount, sent, cancellationToken).ConfigureAwait(false), sent);
+        using var deadline = new RequestDeadline(settings.RequestTimeout, cancellationToken);
+        return (await target.CommitAsync(partCount, sent, deadline.Token).ConfigureAwait(false), sent);
     }
 
     private static ChecksumMismatchException Refused(Exception ex, byte[]? md5)
@@ -266,6 +269,7 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
         PartBufferPool buffers,
         SemaphoreSlim slots,
         CancellationTokenSource failure,
+        TimeSpan requestTimeout,
         CancellationToken abandon)
     {
         try
@@ -277,7 +281,8 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
             }
 
             using var body = new MemoryStream(buffer, 0, length, writable: false);
-            await target.UploadPartAsync(partNumber, body, md5, abandon).ConfigureAwait(false);
+            using var deadline = new RequestDeadline(requestTimeout, abandon);
+            await target.UploadPartAsync(partNumber, deadline.Watch(body), md5, deadline.Token).ConfigureAwait(false);
         }
         catch
         {
@@ -301,8 +306,12 @@ internal sealed class ChunkedUploader(ChunkedUploadSettings settings, StoreError
         {
             try
             {
-                // Not cancellable on purpose: the caller's token is usually what was cancelled, and the parts must go.
-                return await target.CleanUpAsync(CancellationToken.None).ConfigureAwait(false);
+                // Not cancellable by the caller on purpose (its token is usually what was cancelled, and the parts must go), but
+                // bounded by the request timeout and what is left of the clean-up timeout.
+                var left = settings.CleanupTimeout - clock.GetElapsedTime(started);
+                var budget = settings.RequestTimeout == Timeout.InfiniteTimeSpan || left < settings.RequestTimeout ? left : settings.RequestTimeout;
+                using var deadline = new RequestDeadline(budget > TimeSpan.Zero ? budget : TimeSpan.FromMilliseconds(1), CancellationToken.None);
+                return await target.CleanUpAsync(deadline.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (errors.IsServiceFailure(ex, CancellationToken.None))
             {

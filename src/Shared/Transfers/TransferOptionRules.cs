@@ -11,6 +11,7 @@ internal static class TransferOptionRules
     /// <param name="threshold">The single-request threshold option's name and value.</param>
     /// <param name="maxConcurrency">Parts in flight.</param>
     /// <param name="cleanupTimeout">The clean-up timeout option's name and value.</param>
+    /// <param name="requestTimeout">How long one request may go without progress.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <exception cref="AlchemyTypesConfigurationException">A value is out of range; the message says which.</exception>
     public static void Validate(
@@ -19,6 +20,7 @@ internal static class TransferOptionRules
         (string Name, int? Value) threshold,
         int maxConcurrency,
         (string Name, TimeSpan Value) cleanupTimeout,
+        TimeSpan requestTimeout,
         TimeProvider? timeProvider)
     {
         if (keyPrefix is not null && (!keyPrefix.EndsWith('/') || !StorageKey.IsValid(keyPrefix.TrimEnd('/'))))
@@ -40,6 +42,12 @@ internal static class TransferOptionRules
         if (cleanupTimeout.Value < TimeSpan.Zero)
         {
             throw new AlchemyTypesConfigurationException($"{owner}.{cleanupTimeout.Name} must not be negative.");
+        }
+
+        if (requestTimeout <= TimeSpan.Zero && requestTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new AlchemyTypesConfigurationException(
+                $"{owner}.RequestTimeout is {requestTimeout}; use a positive time (30 seconds by default) or Timeout.InfiniteTimeSpan for none.");
         }
 
         if (timeProvider is null)
