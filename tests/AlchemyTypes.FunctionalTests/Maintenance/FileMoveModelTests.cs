@@ -19,7 +19,7 @@ namespace AlchemyTypes.FunctionalTests.Maintenance;
 /// </summary>
 public abstract class FileMoveModelTests(ITestStore store, LocalMaintenanceStorageFixture local, S3MaintenanceStorageFixture s3, ITestOutputHelper output)
 {
-    private const int OperationsPerSequence = 14;
+    private const int OperationsPerSequence = 16;
     private static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
     private ITestStore Store => store;
@@ -134,7 +134,7 @@ public abstract class FileMoveModelTests(ITestStore store, LocalMaintenanceStora
             var failing = (_local.FailDeletes ? " local deletes fail" : "") + (_s3.FailDeletes ? " s3 deletes fail" : "");
 
             // Stale writers older than the retention are outside what the design promises: they are dropped.
-            _clock.Now += TimeSpan.FromMinutes(_random.Next(0, 6 * 60));
+            _clock.Now += TimeSpan.FromMinutes(_random.Next(0, 3 * 60));
             await DropStaleAsync(s => _clock.Now - s.LoadedAt >= Retention - TimeSpan.FromHours(1));
             switch (_random.Next(10))
             {
@@ -144,10 +144,10 @@ public abstract class FileMoveModelTests(ITestStore store, LocalMaintenanceStora
                 case 3 or 4:
                     await LoadStaleAsync();
                     break;
-                case 5:
+                case 5 or 6:
                     await SaveStaleAsync();
                     break;
-                case 6:
+                case 7 when _random.Next(2) == 0:
                     await ReplaceAsync();
                     break;
                 case 7:
