@@ -75,8 +75,9 @@ internal sealed class MaintenanceLock : IAsyncDisposable, IDisposable
             }
             catch (Exception ex) when (ex is DbException or InvalidOperationException)
             {
-                // A unique-key violation: another run inserted the row first. Any other failure is rethrown.
-                if (await context.Database.SqlQueryRaw<int>(commands.Count, commands.IdParameter())
+                // A unique-key violation: another run inserted the row first. Any other failure is rethrown. (COUNT is a bigint
+                // on PostgreSQL and MySQL: read as long.)
+                if (await context.Database.SqlQueryRaw<long>(commands.Count, commands.IdParameter())
                         .ToListAsync(cancellationToken).ConfigureAwait(false) is [> 0])
                 {
                     commands.Dispose();
