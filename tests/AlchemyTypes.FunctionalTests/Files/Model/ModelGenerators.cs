@@ -86,6 +86,28 @@ public static class ModelGenerators
         (2, NewContext),
         (2, ProcessDeletes));
 
+    public static Gen<ModelStep> Reconcile { get; } = Gen.Bool.Select(later => (ModelStep)new Reconcile(later));
+
+    public static Gen<ModelStep> BulkDelete { get; } = Pick.Select(d => (ModelStep)new BulkDelete(d));
+
+    public static Gen<ModelStep> DetachedUpdate { get; } = Gen.Select(Pick, Slot, Content, (d, s, c) => (ModelStep)new DetachedUpdate(d, s, c));
+
+    public static Gen<ModelStep> StaleWriter { get; } = Gen.Select(Pick, Slot, Content, (d, s, c) => (ModelStep)new StaleWriter(d, s, c));
+
+    /// <summary>The writer's steps with maintenance between them: reconcile, bulk deletes, detached updates (and stale writers when switched on).</summary>
+    public static Gen<ModelStep> StepWithMaintenance(bool staleWriters) => Gen.Frequency(
+        [
+            (40, Step),
+            (3, Reconcile),
+            (2, BulkDelete),
+            (3, DetachedUpdate),
+            .. staleWriters ? [(3, StaleWriter)] : Array.Empty<(int, Gen<ModelStep>)>(),
+        ]);
+
+    /// <summary>A run of up to <paramref name="maxSteps"/> steps with maintenance interleaved.</summary>
+    public static Gen<ModelSequence> SequenceWithMaintenance(int maxSteps, bool staleWriters)
+        => Gen.Select(Gen.Bool, StepWithMaintenance(staleWriters).Array[1, maxSteps], (p, s) => new ModelSequence(p, s));
+
     /// <summary>A run of up to <paramref name="maxSteps"/> steps.</summary>
     public static Gen<ModelSequence> Sequence(int maxSteps) => Gen.Select(Gen.Bool, Step.Array[1, maxSteps], (p, s) => new ModelSequence(p, s));
 }

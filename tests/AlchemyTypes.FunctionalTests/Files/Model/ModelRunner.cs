@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using AlchemyTypes.Maintenance;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -17,6 +18,9 @@ namespace AlchemyTypes.FunctionalTests.Files.Model;
 /// row, except the allowed orphans the model tracks with a reason (the reconciliation's job).</item>
 /// <item>A call whose COMMIT succeeded does not report a failure (post-commit work never turns a committed save into an
 /// exception), except where the injected fault is the connection dropping after COMMIT.</item>
+/// <item>After a reconcile past the grace period with no transaction open, no stored object is left that no committed row
+/// references (maintenance steps, see <see cref="ModelGenerators.SequenceWithMaintenance"/>).</item>
+/// <item>Reconcile and ExecuteDeleteWithFilesAsync between the writer's steps succeed.</item>
 /// </list>
 /// </summary>
 public sealed class ModelRunner(ModelHarness harness)
@@ -36,6 +40,9 @@ public sealed class ModelRunner(ModelHarness harness)
     private int _counter;
     private int _step;
 
+    /// <summary>What every run so far did, in numbers (for the soak report).</summary>
+    public ModelTotals Totals { get; } = new();
+
     /// <summary>What the last run did, step by step.</summary>
     public IReadOnlyList<string> Transcript => _transcript;
 
@@ -49,8 +56,10 @@ public sealed class ModelRunner(ModelHarness harness)
         _transcript.Add(sequence.Pooled ? "contexts from PooledDbContextFactory" : "a new context per lease");
         try
         {
+            Totals.Sequences++;
             foreach (var step in sequence.Steps)
             {
+                Totals.Steps++;
                 _step++;
                 _transcript.Add($"{_step,3}. {step}");
                 await ExecuteAsync(step);
@@ -160,6 +169,10 @@ public sealed class ModelRunner(ModelHarness harness)
                 case Rollback: await RollbackAsync(); break;
                 case NewContext: await DropContextAsync(); Note("context disposed"); break;
                 case ProcessDeletes: await ProcessDeletesStepAsync(); break;
+                case Reconcile s: await ReconcileAsync(s); break;
+                case BulkDelete s: await BulkDeleteAsync(s); break;
+                case DetachedUpdate s: await DetachedUpdateAsync(s); break;
+                case StaleWriter s: await StaleWriterAsync(s); break;
                 default: throw new InvalidOperationException($"unknown step {step}");
             }
         }
@@ -751,6 +764,167 @@ public sealed class ModelRunner(ModelHarness harness)
         }
     }
 
+    // ----- maintenance between the writer's steps -----
+
+    private async Task ReconcileAsync(Reconcile s)
+    {
+        var later = s.Later && _transaction is null;
+        await using (var context = harness.CreateCheckContext())
+        {
+            if (_transaction is not null && context.Database.IsSqlite())
+            {
+                Note("skipped: SQLite has one writer and the writer's transaction holds it (maintenance takes its lease with a write)");
+                return;
+            }
+
+            FileReconcileReport report;
+            try
+            {
+                report = await context.ReconcileFilesAsync(new FileReconcileOptions
+                {
+                    TimeProvider = later ? new TestUtilities.ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(2)) : null,
+                });
+            }
+            catch (Exception e) when (e is not ModelViolationException)
+            {
+                throw Violation(5, "maintenance between the writer's steps succeeds", $"ReconcileFilesAsync threw {Describe(e)}");
+            }
+
+            Totals.Reconciles++;
+            Totals.OrphansReconciled += report.OrphansDeleted;
+            Note($"ReconcileFilesAsync{(later ? " two days later" : _transaction is null ? "" : " while the writer's transaction is open")}: "
+                + $"{report.ObjectsListed} listed, {report.OrphansFound} orphans, {report.OrphansDeleted} deleted, {report.YoungObjectsKept} young kept, "
+                + $"{report.MissingCount} missing");
+            if (report.MissingCount > 0)
+            {
+                throw Violation(1, "every file a committed row references exists",
+                    string.Join(Environment.NewLine, report.Missing.Select(m => $"reconcile: {m.Column} of row {m.RowId} points at the missing '{m.Key}'")));
+            }
+        }
+
+        if (!later)
+        {
+            return;
+        }
+
+        // Past the grace period, with nothing uncommitted: no object may be left that no committed row references.
+        var referenced = (await ReadCommittedAsync()).Select(c => c.File.Key).ToHashSet(StringComparer.Ordinal);
+        var left = new List<string>();
+        foreach (var key in harness.Recording.UploadedKeys.Distinct(StringComparer.Ordinal))
+        {
+            if (!referenced.Contains(key) && await harness.Recording.Real.ExistsAsync(key))
+            {
+                left.Add($"object '{key}' ({NamesOf(key)}) is stored and unreferenced after reconcile past the grace period");
+            }
+        }
+
+        if (left.Count > 0)
+        {
+            throw Violation(4, "reconcile past the grace period leaves no unreferenced object", string.Join(Environment.NewLine, left));
+        }
+
+        _allowedOrphans.Clear();
+        Note("no unreferenced object is left; the allowed orphans are collected");
+    }
+
+    private async Task BulkDeleteAsync(BulkDelete s)
+    {
+        if (_transaction is not null)
+        {
+            Note("skipped: the writer's transaction is open (its row locks would block the bulk delete)");
+            return;
+        }
+
+        await using var context = harness.CreateCheckContext();
+        var docs = await context.Docs.AsNoTracking().OrderBy(d => d.Name).ToListAsync();
+        if (docs.Count == 0)
+        {
+            Note("skipped: no committed document");
+            return;
+        }
+
+        var doc = docs[s.Doc % docs.Count];
+        var note = await context.Notes.AsNoTracking().Where(n => n.DocId == doc.Id).FirstOrDefaultAsync();
+        if (note?.File is { } noteFile)
+        {
+            _allowedOrphans.TryAdd(noteFile.Key, $"step {_step}: the database's ON DELETE CASCADE removed {doc.Name}'s note row with the bulk "
+                + "delete (documented: ExecuteDeleteWithFilesAsync does not see cascades; the reconciliation collects it)");
+        }
+
+        var name = doc.Name;
+        int count;
+        try
+        {
+            count = await context.Docs.ExecuteDeleteWithFilesAsync(d => d.Name == name);
+        }
+        catch (Exception e) when (e is not ModelViolationException)
+        {
+            throw Violation(5, "maintenance between the writer's steps succeeds", $"ExecuteDeleteWithFilesAsync threw {Describe(e)}");
+        }
+
+        Totals.BulkDeletedRows += count;
+        Note($"ExecuteDeleteWithFilesAsync from another context deleted {count} row: {Label(doc)} (note file: {Label(note?.File)}); "
+            + "the writer's context still holds what it loaded");
+    }
+
+    private async Task DetachedUpdateAsync(DetachedUpdate s)
+    {
+        if (_transaction is not null)
+        {
+            Note("skipped: the writer's transaction is open (its row locks would block another writer)");
+            return;
+        }
+
+        // The writer's context goes first: what it holds would be stale after this save (stale writers: StaleWriter).
+        await DropContextAsync();
+        ModelDoc doc;
+        await using (var read = new ModelContext(harness.Options))
+        {
+            var docs = await read.Docs.AsNoTracking().Include(d => d.Note).OrderBy(d => d.Name).ToListAsync();
+            if (docs.Count == 0)
+            {
+                Note("skipped: no committed document");
+                return;
+            }
+
+            doc = docs[s.Doc % docs.Count];
+        }
+
+        var before = Label(doc);
+        Put(doc, s.Slot, NewFile(s.Content));
+        await using var write = new ModelContext(harness.Options);
+        write.Update(doc);
+        var failure = await WithFaultAsync(Fault.None, token => write.SaveChangesAsync(token));
+        Totals.DetachedUpdates++;
+        Totals.DetachedUpdateFailures += failure is null ? 0 : 1;
+        Note($"detached Update() {before} -> {Label(doc)} {(failure is null ? "saved" : "failed: " + Describe(failure))}");
+    }
+
+    private async Task StaleWriterAsync(StaleWriter s)
+    {
+        if (_transaction is not null)
+        {
+            Note("skipped: the writer's transaction is open (its row locks would block another writer)");
+            return;
+        }
+
+        await using var other = new ModelContext(harness.Options);
+        var docs = await other.Docs.Include(d => d.Note).OrderBy(d => d.Name).ToListAsync();
+        if (docs.Count == 0)
+        {
+            Note("skipped: no committed document");
+            return;
+        }
+
+        var doc = docs[s.Doc % docs.Count];
+        var before = Label(doc);
+        Put(doc, s.Slot, NewFile(s.Content));
+        var failure = await WithFaultAsync(Fault.None, token => other.SaveChangesAsync(token));
+        Totals.StaleWrites++;
+        Note($"another writer changed {before} -> {Label(doc)} {(failure is null ? "and saved" : "and failed: " + Describe(failure))}; "
+            + "the writer's context keeps its stale copy");
+    }
+
     // ----- the invariants -----
 
     private async Task ProcessDeletesStepAsync()
@@ -769,6 +943,7 @@ public sealed class ModelRunner(ModelHarness harness)
         await using (var context = harness.CreateCheckContext())
         {
             var report = await context.ProcessPendingStorageDeletesAsync();
+            Totals.ProcessRuns++;
             Note($"processed recorded deletes: {report.Deleted} deleted, {report.Failures.Count} failed");
         }
 
@@ -923,4 +1098,31 @@ public sealed class ModelRunner(ModelHarness harness)
             ? text + $" (inner {inner.GetType().Name}: {inner.Message.Split('\n')[0].Trim()})"
             : text;
     }
+}
+
+/// <summary>What a model test's runs did, in numbers.</summary>
+public sealed class ModelTotals
+{
+    public long Sequences { get; set; }
+
+    public long Steps { get; set; }
+
+    public long ProcessRuns { get; set; }
+
+    public long Reconciles { get; set; }
+
+    public long OrphansReconciled { get; set; }
+
+    public long BulkDeletedRows { get; set; }
+
+    public long DetachedUpdates { get; set; }
+
+    public long DetachedUpdateFailures { get; set; }
+
+    public long StaleWrites { get; set; }
+
+    public override string ToString()
+        => $"{Sequences} sequences, {Steps} steps: {ProcessRuns} ProcessPendingStorageDeletes, {Reconciles} reconciles "
+            + $"({OrphansReconciled} orphans collected), {BulkDeletedRows} rows bulk-deleted, {DetachedUpdates} detached updates ({DetachedUpdateFailures} failed), "
+            + $"{StaleWrites} stale writes";
 }

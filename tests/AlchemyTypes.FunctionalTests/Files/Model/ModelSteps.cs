@@ -110,6 +110,25 @@ public sealed record NewContext : ModelStep;
 /// <summary>ProcessPendingStorageDeletesAsync from another context, then invariant (2).</summary>
 public sealed record ProcessDeletes : ModelStep;
 
+/// <summary>
+/// ReconcileFilesAsync from another context (maintenance between the writer's steps). With no transaction open and
+/// <paramref name="Later"/>, with a clock two days ahead: every orphan is past the grace period and must go, no referenced
+/// file may. Otherwise with the real clock: the writer's uncommitted uploads are young and must be kept.
+/// </summary>
+public sealed record Reconcile(bool Later) : ModelStep;
+
+/// <summary>ExecuteDeleteWithFilesAsync of one committed document from another context; the writer's context keeps what it loaded.</summary>
+public sealed record BulkDelete(int Doc) : ModelStep;
+
+/// <summary>A detached update: a committed document read without tracking, a file of it replaced, saved by another context with Update().</summary>
+public sealed record DetachedUpdate(int Doc, FileSlot Slot, int Content) : ModelStep;
+
+/// <summary>
+/// Another writer replaces a file of a committed document while the writer's context keeps its (now stale) copy, which later
+/// steps may change and save. Only with <c>ALCHEMYTYPES_MODEL_STALE_WRITERS=1</c> (see <see cref="ModelBudget.StaleWriters"/>).
+/// </summary>
+public sealed record StaleWriter(int Doc, FileSlot Slot, int Content) : ModelStep;
+
 /// <summary>One generated run: whether contexts come from a pool, and the steps.</summary>
 public sealed record ModelSequence(bool Pooled, ModelStep[] Steps)
 {

@@ -55,6 +55,12 @@ public sealed class RecordingStorageBackend(FaultyStorageBackend faulty, ModelFa
 
     public StorageDeleteResult DeleteMany(IReadOnlyCollection<string> keys) => faulty.DeleteMany(keys);
 
+    /// <summary>Listing (for reconcile) goes to the real store, without faults.</summary>
+    public bool CanList => faulty.Inner.CanList;
+
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(StorageListOptions? options = null, CancellationToken cancellationToken = default)
+        => faulty.Inner.ListAsync(options, cancellationToken);
+
     public override string ToString() => $"recording wrapper of {faulty.Inner}";
 
     private void Apply()
