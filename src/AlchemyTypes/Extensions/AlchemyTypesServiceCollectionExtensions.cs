@@ -7,7 +7,9 @@ using AlchemyTypes.Passwords.Internal;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 // ReSharper disable once CheckNamespace
 namespace Microsoft.Extensions.DependencyInjection;
@@ -46,6 +48,10 @@ public static class AlchemyTypesServiceCollectionExtensions
                 .TryAddScopedEnumerable<ISaveChangesStep, EncryptionSaveStep>()
                 .TryAddScopedEnumerable<ISaveChangesStep, PasswordSaveStep>()
                 .TryAddScopedEnumerable<ISaveChangesStep, FileLifecycle>(p => p.GetRequiredService<FileLifecycle>()));
+
+        // The row-binding materialization interceptor applies only to entity types with a property bound to its row: every
+        // other type keeps EF Core's fast materializer (a registered interceptor would otherwise change every shaper).
+        serviceCollection.Replace(ServiceDescriptor.Singleton<IStructuralTypeMaterializerSource, RowBindingMaterializerSource>());
         return serviceCollection;
     }
 }
