@@ -267,6 +267,11 @@ public abstract class FileMoveModelTests(ITestStore store, LocalMaintenanceStora
 
                 StaleSaves++;
             }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Refused up front (the row no longer holds the file the writer loaded): nothing written, nothing to lose.
+                Log.Add("stale save refused with a concurrency conflict");
+            }
             finally
             {
                 if (stale.Context is not null)
