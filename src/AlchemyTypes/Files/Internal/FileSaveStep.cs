@@ -59,7 +59,9 @@ internal sealed class FileSaveStep(StorageRegistry registry, ILogger logger)
                 if (upload.File.DirectUploadSource is { } source && !changeTracker.Entries<PendingStorageDelete>().Any(e =>
                         e.State == EntityState.Added && e.Entity.Backend == source.Backend && e.Entity.Key == source.Key))
                 {
-                    RecordedDeletes.Record(context, source.Backend, source.Key, null);
+                    // Conditional on the ETag verified at the attach and the copy: a replayed PUT after it is not deleted blindly,
+                    // and the delete does not fall under the rule for ETag-less rows (which keeps objects written after the record).
+                    RecordedDeletes.Record(context, source.Backend, source.Key, upload.File.DirectUploadAttached?.ETag);
                 }
             }
 
