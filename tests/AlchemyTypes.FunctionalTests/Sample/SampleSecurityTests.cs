@@ -8,6 +8,7 @@ using AlchemyTypes.Sample;
 using AlchemyTypes.Sample.Data;
 using AlchemyTypes.Storage;
 using AlchemyTypes.Testing;
+using AlchemyTypes.FunctionalTests.TestUtilities;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -163,7 +164,7 @@ public sealed class SampleSignInCheckTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _connection.OpenAsync();
-        _options = new DbContextOptionsBuilder<SqliteSampleDbContext>().UseSqlite(_connection)
+        _options = new DbContextOptionsBuilder<SqliteSampleDbContext>().ForTests().UseSqlite(_connection)
             .AddAlchemyTypes(a => a.AddStorage("files", new InMemoryStorageBackend())
                 .UseEncryption(new EncryptionKeyRing().Add("k", EncryptionKeyRing.GenerateKey(), makeCurrent: true)
                     .SetBlindIndexKey(EncryptionKeyRing.GenerateKey()))
