@@ -62,13 +62,18 @@ public sealed class BCryptCostAndConcurrencyTests
     [Promise("P-PWD-51")]
     public async Task At_most_MaxConcurrency_computations_run_at_once_and_a_waiting_verification_can_be_cancelled()
     {
-        var hasher = new BCryptPasswordHasher(new BCryptOptions { WorkFactor = 4, MaxVerifyWorkFactor = 14, MaxConcurrency = 1 });
-        var slow = new BCryptPasswordHasher(new BCryptOptions { WorkFactor = 13 }).Hash("slow"u8);
+        var hasher = new BCryptPasswordHasher(new BCryptOptions { WorkFactor = 4, MaxVerifyWorkFactor = 15, MaxConcurrency = 1 });
+        var slow = new BCryptPasswordHasher(new BCryptOptions { WorkFactor = 15 }).Hash("slow"u8);
         var quick = hasher.Hash("quick"u8);
 
-        // One slow verification holds the only slot (cost 13: a second or so here).
+        // One slow verification holds the only slot (cost 15: a few seconds here).
         var holder = Task.Run(() => hasher.Verify("slow"u8, slow));
         await Task.Delay(150);
+        if (holder.IsCompleted)
+        {
+            Assert.True(await holder); // surfaces an exception the verification threw
+        }
+
         Assert.False(holder.IsCompleted, "the slow verification should still run");
 
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
