@@ -9,6 +9,7 @@ namespace AlchemyTypes.Tests.Passwords;
 /// What someone who can write the password column can do with a BCrypt hash: ask for an absurd cost (each step doubles the
 /// time; cost 31 runs for days). The hasher refuses it before computing anything, and bounds how many computations run at once.
 /// </summary>
+[Collection(nameof(BCryptCostAndConcurrencyTests))]
 public sealed class BCryptCostAndConcurrencyTests
 {
     // 22 salt characters and 31 hash characters: a well-formed hash whose only problem is its cost.
@@ -88,3 +89,7 @@ public sealed class BCryptCostAndConcurrencyTests
         Assert.True(await waiter);
     }
 }
+
+/// <summary>The concurrency test measures waiting and cancellation; other tests hashing on every core would starve it.</summary>
+[CollectionDefinition(nameof(BCryptCostAndConcurrencyTests), DisableParallelization = true)]
+public sealed class BCryptConcurrencyCollection;
